@@ -1,0 +1,21 @@
+/** `npm run simulators`: the four vendor simulators on fixed ports, with their demo credentials. */
+import { startAllSimulators } from './start-all.ts';
+
+const basePort = Number(process.env.SIM_BASE_PORT ?? 4100);
+const sales = process.env.SIM_SALES === undefined ? undefined : Number(process.env.SIM_SALES);
+const simulators = await startAllSimulators({ basePort, sales });
+
+for (const simulator of Object.values(simulators)) {
+  const credentials = Object.entries(simulator.simulator.credentials(simulator.url))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('  ');
+  console.log(`${simulator.vendor.padEnd(10)} ${simulator.url}  ${credentials}`);
+}
+console.log('control routes: GET /__sim/info, GET /__sim/stats, POST /__sim/faults, POST /__sim/reset');
+
+const stop = async (): Promise<void> => {
+  await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

@@ -1,0 +1,5 @@
+import type { SimulatorOptions, VendorSimulator } from '../../simulators/server.ts';
+
+export function createTactillSimulator(_options: SimulatorOptions = {}): VendorSimulator {
+  throw new Error('not implemented');
+}
