@@ -55,7 +55,7 @@ export class Decimal {
     }
     const exponent = exponentText ? Number(exponentText) : 0;
     return exponent >= 0
-      ? Decimal.of(parsed.units * 10n ** BigInt(exponent), parsed.scale)
+      ? Decimal.of(parsed.units * 10n ** BigInt(exponent), parsed.scale).normalize()
       : Decimal.of(parsed.units, parsed.scale - exponent);
   }
 

@@ -196,7 +196,8 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
 
     const delay = active.reduce((sum, rule) => sum + (rule.latencyMs ?? 0) + (rule.jitterMs ? Math.floor(roll() * rule.jitterMs) : 0), 0);
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-    if (request.destroyed) return;
+    // The client may have hung up while we waited (e.g. its deadline passed).
+    if (request.socket.destroyed) return;
 
     if (active.some((rule) => rule.resetConnection)) {
       request.socket.destroy();
