@@ -1,0 +1,10 @@
+import type { VendorAdapter } from './adapter.ts';
+import type { VendorId } from '../simulators/server.ts';
+
+/** A configured vendor account, live for the life of the gateway (its adapter caches tokens). */
+export interface Connection {
+  readonly id: string;
+  readonly name: string;
+  readonly vendor: VendorId;
+  readonly adapter: VendorAdapter;
+}
