@@ -9,6 +9,8 @@
  * UNSUPPORTED, never an error.
  */
 import type { EntityFilters, EntityKind, EntityRecords } from './model.ts';
+import type { ZodType } from 'zod';
+import type { HttpTransport } from './http.ts';
 import type { VendorId } from '../simulators/server.ts';
 
 export interface CallOptions {
@@ -71,4 +73,20 @@ export function capabilitiesOf(adapter: VendorAdapter, creatable: ReadonlySet<En
     return [kind, { list: Boolean(source?.list), get: source?.batch?.strategy ?? false, create: creatable.has(kind) }] as const;
   });
   return Object.fromEntries(entries) as Capabilities;
+}
+
+/** The settings of one connection as a vendor needs them (base URL, credentials, time zone…). */
+export interface AdapterContext {
+  /** The connection's id, carried by every error this adapter raises. */
+  readonly connectionId: string;
+  readonly transport: HttpTransport;
+}
+
+/** What a vendor folder exports for the registry: how to configure, build and demo its adapter. */
+export interface VendorAdapterModule<Settings> {
+  /** Validates a connection's vendor settings from the configuration file. */
+  readonly settingsSchema: ZodType<Settings>;
+  readonly createAdapter: (settings: Settings, context: AdapterContext) => VendorAdapter;
+  /** Settings that point at this vendor's simulator, with its demo credentials. */
+  readonly demoSettings: (simulatorUrl: string) => Settings;
 }

@@ -175,13 +175,18 @@ export interface BookingFilter {
   readonly customerId?: string;
 }
 
+export interface CustomerFilter {
+  /** Case-insensitive substring of the name or e-mail. */
+  readonly text?: string;
+}
+
 export interface LocationFilter {}
 
 export interface EntityFilters {
   item: ItemFilter;
   sale: SaleFilter;
   payment: PaymentFilter;
-  customer: Record<string, never>;
+  customer: CustomerFilter;
   cashbook: CashbookFilter;
   booking: BookingFilter;
   location: LocationFilter;

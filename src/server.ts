@@ -1,0 +1,30 @@
+/**
+ * createGateway(connections) → a Yoga instance serving the schema over those connections.
+ * It does not listen: main.ts (or a test) decides where it runs.
+ */
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { createContext, type GatewayContext } from './context.ts';
+import type { Connection } from './core/connection.ts';
+import { useSourceErrors } from './plugins/use-source-errors.ts';
+import { schema } from './schema/index.ts';
+import { DEMO_QUERY } from './demo-query.ts';
+
+export interface GatewayOptions {
+  readonly connections: ReadonlyMap<string, Connection>;
+  readonly graphiql?: boolean;
+}
+
+export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
+
+export function createGateway(options: GatewayOptions): Gateway {
+  return createYoga<Record<string, never>, GatewayContext>({
+    schema,
+    context: ({ request }) => createContext(options.connections, request.signal),
+    plugins: [useSourceErrors()],
+    // Never send stacks or internal messages, whatever NODE_ENV says.
+    maskedErrors: { isDev: false },
+    graphiql: options.graphiql === false ? false : { title: 'posgraph', defaultQuery: DEMO_QUERY },
+    landingPage: false,
+    logging: false,
+  });
+}
