@@ -53,10 +53,10 @@ export interface VendorSimulator {
   credentials(baseUrl: string): Record<string, string>;
   counts(): EntityCounts;
   handle(request: SimRequest): SimResponse | Promise<SimResponse>;
-  /** The vendor's error answer for an injected failure with this HTTP status. */
-  errorResponse(status: number, message: string): SimResponse;
+  /** The vendor's error answer for an injected failure with this HTTP status (`request` lets it echo e.g. a nonce). */
+  errorResponse(status: number, message: string, request?: SimRequest): SimResponse;
   /** The vendor's 429 answer; `resetAt` is when the limit lifts. */
-  rateLimitResponse(resetAt: Date): SimResponse;
+  rateLimitResponse(resetAt: Date, request?: SimRequest): SimResponse;
   /** Invalidates every issued token or session, as if they had all expired. */
   expireTokens(): void;
 }
@@ -208,12 +208,12 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
       limiter.rateLimited += 1;
       if (limiter.rateLimited >= limiter.rateLimitBurst!) limiter.remaining = 0;
       rules = rules.filter((rule) => rule.remaining > 0);
-      send(response, simulator.rateLimitResponse(new Date(Date.now() + (limiter.rateLimitResetSeconds ?? 1) * 1000)));
+      send(response, simulator.rateLimitResponse(new Date(Date.now() + (limiter.rateLimitResetSeconds ?? 1) * 1000), req));
       return;
     }
     const failing = active.find((rule) => rule.errorRate !== undefined && roll() < rule.errorRate);
     if (failing) {
-      send(response, simulator.errorResponse(failing.errorStatus ?? 500, 'Injected failure'));
+      send(response, simulator.errorResponse(failing.errorStatus ?? 500, 'Injected failure', req));
       return;
     }
 
@@ -222,7 +222,7 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
       answer = await simulator.handle(req);
     } catch (error) {
       // A simulator bug must still answer like the vendor would, and never take the server down.
-      answer = simulator.errorResponse(500, 'Internal error');
+      answer = simulator.errorResponse(500, 'Internal error', req);
       console.error(`[${simulator.vendor} simulator] handler failed on ${route}:`, error);
     }
     const corruption = active.find((rule) => rule.malformed)?.malformed;
