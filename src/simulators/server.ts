@@ -135,6 +135,15 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
   let baseUrl = '';
   const sockets = new Set<Socket>();
 
+  /** Token expiry is a one-off action; everything else becomes a lasting rule. */
+  const applyFault = (rule: FaultRule): void => {
+    if (rule.expireTokens) simulator.expireTokens();
+    const lasting = { ...rule, expireTokens: undefined };
+    if (Object.values(lasting).some((value) => value !== undefined)) {
+      rules.push({ ...lasting, remaining: rule.times ?? Number.POSITIVE_INFINITY, rateLimited: 0 });
+    }
+  };
+
   const control = async (req: SimRequest): Promise<SimResponse | undefined> => {
     switch (`${req.method} ${req.path}`) {
       case 'GET /__sim/info':
@@ -152,11 +161,7 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
         } catch (error) {
           return { status: 400, body: { error: 'invalid fault rule', detail: error instanceof Error ? error.message : String(error) } };
         }
-        if (parsed.expireTokens) simulator.expireTokens();
-        const lasting = { ...parsed, expireTokens: undefined };
-        if (Object.values(lasting).some((value) => value !== undefined)) {
-          rules.push({ ...lasting, remaining: parsed.times ?? Number.POSITIVE_INFINITY, rateLimited: 0 });
-        }
+        applyFault(parsed);
         return { status: 200, body: { faults: rules.map(({ remaining, rateLimited, ...rule }) => rule) } };
       }
       default:
@@ -259,11 +264,7 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
       stats = { total: 0, byRoute: {}, connections: 0 };
       rules = [];
     },
-    addFault: (rule) => {
-      const parsed = FaultRuleSchema.parse(rule);
-      if (parsed.expireTokens) simulator.expireTokens();
-      rules.push({ ...parsed, remaining: parsed.times ?? Number.POSITIVE_INFINITY, rateLimited: 0 });
-    },
+    addFault: (rule) => applyFault(FaultRuleSchema.parse(rule)),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
