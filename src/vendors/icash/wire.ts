@@ -177,7 +177,7 @@ export interface SaleItemFilters {
 }
 
 /** Note the read name `SaleItemBarcodeBarcode` against the write name `SaleItemBarcode`. */
-export const SaleItemSchema = z.object({
+export const SaleItemSchema = z.looseObject({
   SaleItemID: id,
   SaleItemBarcodeBarcode: optionalText,
   SaleItemInventoryID: text,
@@ -234,7 +234,7 @@ export interface ContragentFilters {
   ContragentActive?: 0 | 1;
 }
 
-export const ContragentSchema = z.object({
+export const ContragentSchema = z.looseObject({
   ContragentID: id,
   ContragentName: text,
   ContragentType: z.enum(['CLIENT', 'SUPPLIER']),
@@ -281,11 +281,11 @@ export const AddContragentResultSchema = z.object({ ContragentID: id });
 // ---------------------------------------------------------------------------------------------
 // 3.06 get-pay-types → [{id, value}] (the table says `name`, the example and the contract `value`)
 
-export const PayTypeSchema = z.object({ id, value: text });
+export const PayTypeSchema = z.looseObject({ id, value: text });
 export type IcashPayType = z.infer<typeof PayTypeSchema>;
 
 // 3.02 get-cash-registers → [{id, value, type, storeID}]
-export const CashRegisterSchema = z.object({ id, value: text, type: z.enum(['VIRTUAL', 'HARDWARE']), storeID: id });
+export const CashRegisterSchema = z.looseObject({ id, value: text, type: z.enum(['VIRTUAL', 'HARDWARE']), storeID: id });
 export type IcashCashRegister = z.infer<typeof CashRegisterSchema>;
 
 // 3.25 add-cash-register-amount → operation id (int). Type codes 1/2/3 are [assumed].
@@ -368,7 +368,7 @@ export const PrintOperationResultSchema = id;
 export const OPERATION_STATUSES = ['TEMP', 'NORMAL', 'EDITED', 'DELETED', 'FOR_DOWNLOAD', 'DOWNLOADED', 'POS_OPEN'] as const;
 export type IcashOperationStatus = (typeof OPERATION_STATUSES)[number];
 
-export const OperationSchema = z.object({
+export const OperationSchema = z.looseObject({
   OperationID: id,
   OperationType: z.enum(['Sell', 'ReturnClient', 'Delivery']),
   OperationCashRegisterID: id,
@@ -400,7 +400,7 @@ export const OperationSchema = z.object({
 export type IcashOperation = z.infer<typeof OperationSchema>;
 
 /** Lines and payments of get-operation [assumed shape, vendor-contracts §3]. */
-export const OperationSaleItemSchema = z.object({
+export const OperationSaleItemSchema = z.looseObject({
   OperationSaleItemID: id,
   SaleItemID: id,
   Qty: decimalText,
@@ -409,7 +409,7 @@ export const OperationSaleItemSchema = z.object({
   SaleItemDiscount: decimalText,
 });
 
-export const OperationPaymentSchema = z.object({
+export const OperationPaymentSchema = z.looseObject({
   PaymentID: z.string(),
   PayTypeID: id,
   PaymentSum: decimalText,
