@@ -5,16 +5,28 @@
  */
 import type { GraphQLError } from 'graphql';
 import type { Connection } from './core/connection.ts';
+import type { CreateSaleOutcome } from './core/create-sale.ts';
+import type { IdempotencyStore } from './core/idempotency.ts';
 import { RequestLoaders } from './core/loaders.ts';
 
-export interface GatewayContext {
+/** What lives as long as the gateway: connections and shared stores. */
+export interface GatewayServices {
   readonly connections: ReadonlyMap<string, Connection>;
+  readonly idempotency: IdempotencyStore<CreateSaleOutcome>;
+}
+
+export interface GatewayContext {
+  /** Idempotency keys and (later) data are scoped to the caller's tenant. */
+  readonly tenant: string;
+  readonly connections: ReadonlyMap<string, Connection>;
+  readonly idempotency: IdempotencyStore<CreateSaleOutcome>;
   readonly loaders: RequestLoaders;
   readonly signal: AbortSignal | undefined;
   /** Errors of sources that failed while the field itself succeeded. */
   readonly sourceErrors: GraphQLError[];
 }
 
-export function createContext(connections: ReadonlyMap<string, Connection>, signal?: AbortSignal): GatewayContext {
-  return { connections, loaders: new RequestLoaders(connections, { signal }), signal, sourceErrors: [] };
+export function createContext(services: GatewayServices, signal?: AbortSignal, tenant = 'default'): GatewayContext {
+  const { connections, idempotency } = services;
+  return { tenant, connections, idempotency, loaders: new RequestLoaders(connections, { signal }), signal, sourceErrors: [] };
 }

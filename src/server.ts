@@ -5,21 +5,26 @@
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.ts';
 import type { Connection } from './core/connection.ts';
+import type { CreateSaleOutcome } from './core/create-sale.ts';
+import { InMemoryIdempotencyStore, type IdempotencyStore } from './core/idempotency.ts';
 import { useSourceErrors } from './plugins/use-source-errors.ts';
 import { schema } from './schema/index.ts';
 import { DEMO_QUERY } from './demo-query.ts';
 
 export interface GatewayOptions {
   readonly connections: ReadonlyMap<string, Connection>;
+  /** Where idempotency keys live; in memory (one process) unless given. */
+  readonly idempotency?: IdempotencyStore<CreateSaleOutcome>;
   readonly graphiql?: boolean;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGateway(options: GatewayOptions): Gateway {
+  const services = { connections: options.connections, idempotency: options.idempotency ?? new InMemoryIdempotencyStore<CreateSaleOutcome>() };
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: ({ request }) => createContext(options.connections, request.signal),
+    context: ({ request }) => createContext(services, request.signal),
     plugins: [useSourceErrors()],
     // Never send stacks or internal messages, whatever NODE_ENV says.
     maskedErrors: { isDev: false },

@@ -8,7 +8,8 @@
  * An entity the vendor does not have is simply absent: capability false, source status
  * UNSUPPORTED, never an error.
  */
-import type { EntityFilters, EntityKind, EntityRecords } from './model.ts';
+import type { EntityFilters, EntityKind, EntityRecords, ItemRecord, SaleRecord } from './model.ts';
+import type { Decimal } from './money.ts';
 import type { ZodType } from 'zod';
 import type { HttpTransport } from './http.ts';
 import type { VendorId } from '../simulators/server.ts';
@@ -57,6 +58,8 @@ export interface VendorAdapter {
   /** ISO 4217 currency of every amount on this connection. */
   readonly currency: string;
   readonly sources: EntitySources;
+  /** The entities this vendor lets the gateway create. */
+  readonly writers?: EntityWriters;
 }
 
 export interface EntityCapability {
@@ -67,10 +70,11 @@ export interface EntityCapability {
 
 export type Capabilities = Record<EntityKind, EntityCapability>;
 
-export function capabilitiesOf(adapter: VendorAdapter, creatable: ReadonlySet<EntityKind> = new Set()): Capabilities {
+export function capabilitiesOf(adapter: VendorAdapter): Capabilities {
   const entries = (['item', 'sale', 'payment', 'customer', 'cashbook', 'booking', 'location'] as const).map((kind) => {
     const source = adapter.sources[kind];
-    return [kind, { list: Boolean(source?.list), get: source?.batch?.strategy ?? false, create: creatable.has(kind) }] as const;
+    const writer = (adapter.writers as Partial<Record<EntityKind, unknown>> | undefined)?.[kind];
+    return [kind, { list: Boolean(source?.list), get: source?.batch?.strategy ?? false, create: writer !== undefined }] as const;
   });
   return Object.fromEntries(entries) as Capabilities;
 }
@@ -89,4 +93,74 @@ export interface VendorAdapterModule<Settings> {
   readonly createAdapter: (settings: Settings, context: AdapterContext) => VendorAdapter;
   /** Settings that point at this vendor's simulator, with its demo credentials. */
   readonly demoSettings: (simulatorUrl: string) => Settings;
+}
+
+/**
+ * A sale ready to be written: validated, with exact totals computed by the gateway, and
+ * a reference the vendor stores with it so the sale can be found again after a timeout.
+ */
+export interface SaleDraft {
+  /** Unique per (tenant, idempotency key); sent to the vendor in a field it lists or filters by. */
+  readonly reference: string;
+  readonly locationId: string | null;
+  readonly customerId: string | null;
+  readonly lines: readonly SaleDraftLine[];
+  /** Empty when the sale is left unpaid. */
+  readonly payments: readonly SaleDraftPayment[];
+  /** Σ line totals, at the currency's precision. */
+  readonly total: Decimal;
+  readonly note: string | null;
+}
+
+export interface SaleDraftLine {
+  readonly itemId: string;
+  /** The item as read just before the write, for vendors that want name, price or tax on the line. */
+  readonly item: ItemRecord;
+  readonly quantity: Decimal;
+  readonly unitPrice: Decimal;
+  readonly discount: Decimal;
+  /** round(quantity × unitPrice, currency places) − discount. */
+  readonly total: Decimal;
+}
+
+export interface SaleDraftPayment {
+  /** As the client wrote it: a method name of the vendor's, or a type (CASH, CARD, CHECK, OTHER). */
+  readonly method: string;
+  readonly amount: Decimal;
+}
+
+export type WriteRefusalCode = 'VALIDATION' | 'NOT_FOUND' | 'UNSUPPORTED' | 'VENDOR_REJECTED';
+
+/**
+ * A write the vendor refused or cannot take, known to have changed nothing: reported to
+ * the client as a typed error, never retried.
+ */
+export class WriteRefusedError extends Error {
+  override readonly name = 'WriteRefusedError';
+  constructor(
+    readonly code: WriteRefusalCode,
+    message: string,
+    /** The input field at fault, e.g. "payments[0].method". */
+    readonly field: string | null = null,
+  ) {
+    super(message);
+  }
+}
+
+export interface SaleWriter {
+  /** Decimal places the vendor takes for a unit price and a quantity. */
+  readonly unitPricePlaces: number;
+  readonly quantityPlaces: number;
+  /**
+   * Writes the sale and returns it as the vendor now has it (lines, totals, payments,
+   * number). Throws WriteRefusedError when the vendor refuses it and nothing was written;
+   * VendorError otherwise. A multi-step write undoes its own steps before it throws.
+   */
+  create(draft: SaleDraft, options: CallOptions): Promise<SaleRecord>;
+  /** The sale written with this draft's reference, or null when the vendor has none. */
+  findByReference(draft: SaleDraft, options: CallOptions): Promise<SaleRecord | null>;
+}
+
+export interface EntityWriters {
+  readonly sale?: SaleWriter;
 }

@@ -10,6 +10,7 @@ import './cashbook.ts';
 import './payment.ts';
 import './sale.ts';
 import './booking.ts';
+import './mutations/create-sale.ts';
 
 // Declaration order (connections, filter, first, after) reads better than alphabetical in GraphiQL;
 // the printed SDL file is sorted separately.
