@@ -368,7 +368,7 @@ export const PrintOperationResultSchema = id;
 export const OPERATION_STATUSES = ['TEMP', 'NORMAL', 'EDITED', 'DELETED', 'FOR_DOWNLOAD', 'DOWNLOADED', 'POS_OPEN'] as const;
 export type IcashOperationStatus = (typeof OPERATION_STATUSES)[number];
 
-export const OperationSchema = z.looseObject({
+export const OperationSchema = z.object({
   OperationID: id,
   OperationType: z.enum(['Sell', 'ReturnClient', 'Delivery']),
   OperationCashRegisterID: id,
