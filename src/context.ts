@@ -3,6 +3,7 @@
  * created per request. Failures of one source that do not fail a field (a connection down
  * in a merged list) are collected here and added to the response's `errors`.
  */
+import { setMaxListeners } from 'node:events';
 import type { GraphQLError } from 'graphql';
 import type { Connection } from './core/connection.ts';
 import type { CreateSaleOutcome } from './core/create-sale.ts';
@@ -28,5 +29,7 @@ export interface GatewayContext {
 
 export function createContext(services: GatewayServices, signal?: AbortSignal, tenant = 'default'): GatewayContext {
   const { connections, idempotency } = services;
+  // Every vendor call of the request listens on its signal; there are legitimately many.
+  if (signal) setMaxListeners(0, signal);
   return { tenant, connections, idempotency, loaders: new RequestLoaders(connections, { signal }), signal, sourceErrors: [] };
 }
