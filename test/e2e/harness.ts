@@ -1,0 +1,67 @@
+/**
+ * The whole stack as a user runs it: the four simulators and the gateway, each on a free
+ * loopback port, queried over real HTTP.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print, type DocumentNode } from 'graphql';
+import { Agent, request } from 'undici';
+import { createConnections } from '../../src/config.ts';
+import { HttpTransport, createHttpAgent } from '../../src/core/http.ts';
+import { startDemo, type Demo } from '../../src/demo.ts';
+import { createGateway } from '../../src/server.ts';
+
+export interface GraphQLResponse<T> {
+  readonly status: number;
+  readonly data?: T;
+  readonly errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+export interface TestStack {
+  readonly url: string;
+  readonly demo: Demo;
+  query<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V): Promise<GraphQLResponse<T>>;
+  /** Vendor requests per simulator since the last reset, by vendor. */
+  upstreamCalls(): Record<string, number>;
+  resetSimulators(): void;
+  close(): Promise<void>;
+}
+
+export async function startTestStack(options: { sales?: number } = {}): Promise<TestStack> {
+  const demo = await startDemo({ basePort: 0, sales: options.sales });
+  const upstream = createHttpAgent();
+  const connections = createConnections(demo.config, new HttpTransport({ dispatcher: upstream.agent }));
+  const gateway = createGateway({ connections });
+  const server: Server = createServer(gateway);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  const client = new Agent({ keepAliveTimeout: 10_000 });
+
+  return {
+    url,
+    demo,
+    async query(document, variables) {
+      const text = typeof document === 'string' ? document : print(document as DocumentNode);
+      const response = await request(url, {
+        method: 'POST',
+        dispatcher: client,
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify({ query: text, variables }),
+      });
+      const body = (await response.body.json()) as Omit<GraphQLResponse<never>, 'status'>;
+      return { status: response.statusCode, ...body } as never;
+    },
+    upstreamCalls: () => Object.fromEntries(Object.values(demo.simulators).map((simulator) => [simulator.vendor, simulator.stats().total])),
+    resetSimulators: () => {
+      for (const simulator of Object.values(demo.simulators)) simulator.reset();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await client.close();
+      await upstream.agent.close();
+      await demo.close();
+    },
+  };
+}
