@@ -2,6 +2,7 @@
  * createGateway(connections) → a Yoga instance serving the schema over those connections.
  * It does not listen: main.ts (or a test) decides where it runs.
  */
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.ts';
 import type { Connection } from './core/connection.ts';
@@ -29,6 +30,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Never send stacks or internal messages, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
     graphiql: options.graphiql === false ? false : { title: 'posgraph', defaultQuery: DEMO_QUERY },
+    // The GraphiQL bundle is inlined in the page, so it works with no CDN and no network.
+    renderGraphiQL,
     landingPage: false,
     logging: false,
   });
