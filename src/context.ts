@@ -14,6 +14,8 @@ import { RequestLoaders } from './core/loaders.ts';
 export interface GatewayServices {
   readonly connections: ReadonlyMap<string, Connection>;
   readonly idempotency: IdempotencyStore<CreateSaleOutcome>;
+  /** false only to measure a naive gateway (see RequestLoaders). */
+  readonly batching?: boolean;
 }
 
 export interface GatewayContext {
@@ -28,8 +30,8 @@ export interface GatewayContext {
 }
 
 export function createContext(services: GatewayServices, signal?: AbortSignal, tenant = 'default'): GatewayContext {
-  const { connections, idempotency } = services;
+  const { connections, idempotency, batching = true } = services;
   // Every vendor call of the request listens on its signal; there are legitimately many.
   if (signal) setMaxListeners(0, signal);
-  return { tenant, connections, idempotency, loaders: new RequestLoaders(connections, { signal }), signal, sourceErrors: [] };
+  return { tenant, connections, idempotency, loaders: new RequestLoaders(connections, { signal }, batching), signal, sourceErrors: [] };
 }

@@ -17,12 +17,18 @@ export interface GatewayOptions {
   /** Where idempotency keys live; in memory (one process) unless given. */
   readonly idempotency?: IdempotencyStore<CreateSaleOutcome>;
   readonly graphiql?: boolean;
+  /** false only to measure a naive gateway: no batching, no de-duplication. */
+  readonly batching?: boolean;
 }
 
 export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 
 export function createGateway(options: GatewayOptions): Gateway {
-  const services = { connections: options.connections, idempotency: options.idempotency ?? new InMemoryIdempotencyStore<CreateSaleOutcome>() };
+  const services = {
+    connections: options.connections,
+    idempotency: options.idempotency ?? new InMemoryIdempotencyStore<CreateSaleOutcome>(),
+    batching: options.batching,
+  };
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
     context: ({ request }) => createContext(services, request.signal),

@@ -27,6 +27,11 @@ export class RequestLoaders {
   constructor(
     private readonly connections: ReadonlyMap<string, Connection>,
     private readonly options: CallOptions = {},
+    /**
+     * false turns the loaders into what a naive per-field gateway does — one vendor call per
+     * field, nothing shared — so benchmarks can measure what batching saves.
+     */
+    private readonly batching = true,
   ) {}
 
   /** The record, or null when the vendor has no such id (or cannot look this kind up). */
@@ -36,7 +41,7 @@ export class RequestLoaders {
 
   /** Records a list already fetched, so a later lookup of the same id costs nothing. */
   prime<K extends EntityKind>(connectionId: string, kind: K, record: EntityRecords[K]): void {
-    if (this.canLoad(connectionId, kind)) this.loaderFor(connectionId, kind).prime(record.id, record);
+    if (this.batching && this.canLoad(connectionId, kind)) this.loaderFor(connectionId, kind).prime(record.id, record);
   }
 
   /** Forgets a record, so the next lookup reads what the vendor has now (after our own writes). */
@@ -55,7 +60,9 @@ export class RequestLoaders {
       const batch = this.connections.get(connectionId)?.adapter.sources[kind]?.batch as BatchLoad<{ id: string }> | undefined;
       loader = new DataLoader<string, unknown>(
         batch ? (ids) => this.dispatch(connectionId, kind, batch, ids) : async (ids) => ids.map(() => null),
-        { name: key, maxBatchSize: batch?.strategy === 'byIds' ? batch.maxBatchSize : Infinity },
+        this.batching
+          ? { name: key, maxBatchSize: batch?.strategy === 'byIds' ? batch.maxBatchSize : Infinity }
+          : { name: key, batch: false, cache: false },
       );
       this.loaders.set(key, loader);
     }
@@ -88,6 +95,7 @@ export class RequestLoaders {
 
   /** A scan walks the vendor's whole list once per request, however many batches ask. */
   private scanOnce(connection: string, kind: EntityKind, batch: Extract<BatchLoad<{ id: string }>, { strategy: 'scan' }>) {
+    if (!this.batching) return batch.load(this.options);
     const key = `${connection}/${kind}`;
     let scan = this.scans.get(key);
     if (!scan) {

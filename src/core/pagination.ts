@@ -19,6 +19,7 @@ import { comparatorFor } from './ordering.ts';
 export type SourceStatus = 'OK' | 'FAILED' | 'UNSUPPORTED' | 'PARTIAL';
 
 export interface SourceResult {
+  readonly kind: EntityKind;
   readonly connection: Connection;
   readonly status: SourceStatus;
   readonly error: GatewayError | null;
@@ -111,7 +112,7 @@ export async function listMerged<K extends EntityKind>(options: MergedListOption
       endCursor: edges.at(-1)?.cursor ?? options.after,
     },
     totalCount: totals.some((total) => total === null) ? null : totals.reduce<number>((sum, total) => sum + total!, 0),
-    sources: fetched.map(({ connection, status, error }) => ({ connection, status, error })),
+    sources: fetched.map(({ connection, status, error }) => ({ kind, connection, status, error })),
   };
 }
 

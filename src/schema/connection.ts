@@ -65,7 +65,7 @@ export const SourceRef = builder.objectRef<SourceResult>('Source').implement({
       nullable: true,
       resolve: (s) =>
         s.status === 'UNSUPPORTED'
-          ? { code: 'UNSUPPORTED', message: `${s.connection.vendor} has no such list` }
+          ? { code: 'UNSUPPORTED', message: `${s.connection.vendor} has no ${s.kind} list` }
           : s.error && { code: String(s.error.extensions.code), message: s.error.message },
     }),
   }),
