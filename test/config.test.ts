@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +38,16 @@ describe('configuration', () => {
     await expect(loadConfigFile(join(dir, 'missing.json'))).rejects.toThrow(/Cannot read configuration .*ENOENT/);
     await writeFile(join(dir, 'bad.json'), '{ nope');
     await expect(loadConfigFile(join(dir, 'bad.json'))).rejects.toThrow(/is not valid JSON/);
+  });
+});
+
+describe('the README', () => {
+  it("shows a configuration that the loader accepts, one connection per vendor", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const example = /```json\n(\{\n  "connections"[\s\S]*?)```/.exec(readme)?.[1];
+    expect(example).toBeDefined();
+    const env = { INCO_APP_ID: 'a', INCO_APP_SECRET: 'b', KASH_API_KEY: 'c', ICASH_KEY: 'd', ICASH_SECRET: 'e', TACTILL_API_KEY: 'v5_f' };
+    const config = parseConfig(JSON.parse(example!), env);
+    expect(config.connections.map((connection) => connection.vendor).sort()).toEqual([...VENDOR_IDS].sort());
   });
 });
