@@ -6,14 +6,13 @@
 import { setMaxListeners } from 'node:events';
 import type { GraphQLError } from 'graphql';
 import type { Connection } from './core/connection.ts';
-import type { CreateSaleOutcome } from './core/create-sale.ts';
-import type { IdempotencyStore } from './core/idempotency.ts';
+import type { WriteStore } from './core/write-once.ts';
 import { RequestLoaders } from './core/loaders.ts';
 
 /** What lives as long as the gateway: connections and shared stores. */
 export interface GatewayServices {
   readonly connections: ReadonlyMap<string, Connection>;
-  readonly idempotency: IdempotencyStore<CreateSaleOutcome>;
+  readonly idempotency: WriteStore;
   /** false only to measure a naive gateway (see RequestLoaders). */
   readonly batching?: boolean;
 }
@@ -22,7 +21,7 @@ export interface GatewayContext {
   /** Idempotency keys and (later) data are scoped to the caller's tenant. */
   readonly tenant: string;
   readonly connections: ReadonlyMap<string, Connection>;
-  readonly idempotency: IdempotencyStore<CreateSaleOutcome>;
+  readonly idempotency: WriteStore;
   readonly loaders: RequestLoaders;
   readonly signal: AbortSignal | undefined;
   /** Errors of sources that failed while the field itself succeeded. */

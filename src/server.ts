@@ -6,8 +6,8 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.ts';
 import type { Connection } from './core/connection.ts';
-import type { CreateSaleOutcome } from './core/create-sale.ts';
-import { InMemoryIdempotencyStore, type IdempotencyStore } from './core/idempotency.ts';
+import type { WriteStore } from './core/write-once.ts';
+import { InMemoryIdempotencyStore } from './core/idempotency.ts';
 import { useSourceErrors } from './plugins/use-source-errors.ts';
 import { schema } from './schema/index.ts';
 import { DEMO_QUERY } from './demo-query.ts';
@@ -15,7 +15,7 @@ import { DEMO_QUERY } from './demo-query.ts';
 export interface GatewayOptions {
   readonly connections: ReadonlyMap<string, Connection>;
   /** Where idempotency keys live; in memory (one process) unless given. */
-  readonly idempotency?: IdempotencyStore<CreateSaleOutcome>;
+  readonly idempotency?: WriteStore;
   readonly graphiql?: boolean;
   /** false only to measure a naive gateway: no batching, no de-duplication. */
   readonly batching?: boolean;
@@ -26,7 +26,7 @@ export type Gateway = YogaServerInstance<Record<string, never>, GatewayContext>;
 export function createGateway(options: GatewayOptions): Gateway {
   const services = {
     connections: options.connections,
-    idempotency: options.idempotency ?? new InMemoryIdempotencyStore<CreateSaleOutcome>(),
+    idempotency: options.idempotency ?? new InMemoryIdempotencyStore(),
     batching: options.batching,
   };
   return createYoga<Record<string, never>, GatewayContext>({

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { WriteRefusedError, type SaleDraft, type SaleWriter, type VendorAdapter } from '../../src/core/adapter.ts';
 import type { Connection } from '../../src/core/connection.ts';
-import { createSale, type CreateSaleInput, type CreateSaleOutcome } from '../../src/core/create-sale.ts';
+import { createSale, type CreateSaleInput } from '../../src/core/create-sale.ts';
+import type { WriteOutcome } from '../../src/core/write-once.ts';
 import { VendorTimeoutError } from '../../src/core/errors.ts';
 import { InMemoryIdempotencyStore } from '../../src/core/idempotency.ts';
 import type { ItemRecord, SaleRecord } from '../../src/core/model.ts';
@@ -75,7 +76,7 @@ const input = (overrides: Partial<CreateSaleInput> = {}): CreateSaleInput => ({
   ...overrides,
 });
 
-function run(connection: Connection, store: InMemoryIdempotencyStore<CreateSaleOutcome>, key: string, saleInput = input()) {
+function run(connection: Connection, store: InMemoryIdempotencyStore<WriteOutcome<unknown>>, key: string, saleInput = input()) {
   return createSale(
     { tenant: 't', idempotencyKey: key, connection, input: saleInput },
     { store, loadItems: async (ids) => ids.map((id) => items[id] ?? null), options: {} },
@@ -87,21 +88,21 @@ describe('createSale', () => {
     const { vendor, connection } = fakeVendor();
     const outcome = await run(connection, new InMemoryIdempotencyStore(), 'k1');
     expect(outcome.errors).toEqual([]);
-    expect(outcome.sale?.total).toEqual({ amount: '0.30', currency: 'EUR' });
+    expect(outcome.record?.total).toEqual({ amount: '0.30', currency: 'EUR' });
     expect(vendor.sales).toHaveLength(1);
   });
 
   it('writes once when 50 identical requests race on one key, and answers all of them alike', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<CreateSaleOutcome>();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     const outcomes = await Promise.all(Array.from({ length: 50 }, () => run(connection, store, 'race')));
     expect(vendor.writes).toBe(1);
-    expect(new Set(outcomes.map((outcome) => outcome.sale?.id))).toEqual(new Set(['1']));
+    expect(new Set(outcomes.map((outcome) => outcome.record?.id))).toEqual(new Set(['1']));
   });
 
   it('refuses the same key with a different input', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<CreateSaleOutcome>();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     await run(connection, store, 'k');
     const outcome = await run(connection, store, 'k', input({ note: 'changed' }));
     expect(outcome.errors).toEqual([{ code: 'IDEMPOTENCY_CONFLICT', field: 'idempotencyKey', message: expect.any(String) }]);
@@ -138,7 +139,7 @@ describe('createSale', () => {
 
   it('refuses payments that do not add up to the total, and a sale without lines', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<CreateSaleOutcome>();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     const short = await run(connection, store, 'p', input({ payments: [{ method: 'CASH', amount: { amount: '0.29', currency: 'EUR' } }] }));
     expect(short.errors).toEqual([{ code: 'VALIDATION', field: 'payments', message: 'payments add up to 0.29, the sale totals 0.30' }]);
     const empty = await run(connection, store, 'e', input({ lines: [], payments: null }));
@@ -149,12 +150,12 @@ describe('createSale', () => {
   it('rounds each line half away from zero: 1 × 1.005 is 1.01', async () => {
     const { connection } = fakeVendor();
     const outcome = await run(connection, new InMemoryIdempotencyStore(), 'r', input({ lines: [{ itemId: '3', quantity: '1', unitPrice: null, discount: null }], payments: null }));
-    expect(outcome.sale?.total.amount).toBe('1.01');
+    expect(outcome.record?.total.amount).toBe('1.01');
   });
 
   it("reports the vendor's refusal as a typed error and replays it for the same key", async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<CreateSaleOutcome>();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     const bitcoin = input({ payments: [{ method: 'bitcoin', amount: { amount: '0.30', currency: 'EUR' } }] });
     const first = await run(connection, store, 'b', bitcoin);
     const again = await run(connection, store, 'b', bitcoin);
@@ -168,31 +169,31 @@ describe('createSale', () => {
     vendor.failNext = 'timeout-after-write';
     const outcome = await run(connection, new InMemoryIdempotencyStore(), 'lost');
     expect(outcome.errors).toEqual([]);
-    expect(outcome.sale?.id).toBe('1');
+    expect(outcome.record?.id).toBe('1');
     expect(vendor.sales).toHaveLength(1);
     expect(vendor.lookups).toBe(1);
   });
 
   it('answers the vendor error and frees the key when the vendor confirms nothing was written', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<CreateSaleOutcome>();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     vendor.failNext = 'timeout-before-write';
     await expect(run(connection, store, 'retry')).rejects.toMatchObject({ extensions: { code: 'VENDOR_TIMEOUT', retryable: true } });
     const retried = await run(connection, store, 'retry');
-    expect(retried.sale?.id).toBe('1');
+    expect(retried.record?.id).toBe('1');
     expect(vendor.sales).toHaveLength(1);
   });
 
   it('answers OUTCOME_UNKNOWN when the vendor cannot be asked, and the retry reconciles instead of writing again', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<CreateSaleOutcome>();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     vendor.failNext = 'timeout-after-write';
     vendor.lookupsFail = true;
     const unknown = await run(connection, store, 'u');
     expect(unknown.errors).toEqual([{ code: 'OUTCOME_UNKNOWN', field: null, message: expect.any(String) }]);
     vendor.lookupsFail = false;
     const reconciled = await run(connection, store, 'u');
-    expect(reconciled.sale?.id).toBe('1');
+    expect(reconciled.record?.id).toBe('1');
     expect(vendor.writes).toBe(1);
   });
 

@@ -6,7 +6,7 @@ import { VendorUnavailableError } from '../../src/core/errors.ts';
 import { pageByOffset } from '../../src/core/local-paging.ts';
 import type { SaleFilter, SaleRecord } from '../../src/core/model.ts';
 import { comparatorFor } from '../../src/core/ordering.ts';
-import { listMerged } from '../../src/core/pagination.ts';
+import { listMerged, type MergedPage } from '../../src/core/pagination.ts';
 
 function sale(id: string, createdAt: string): SaleRecord {
   return { kind: 'sale', id, number: id, createdAt, total: { amount: '1.00', currency: 'EUR' }, locationId: null, customerId: null, cashbookId: null, note: null, raw: {} };
@@ -39,7 +39,7 @@ async function walk(connections: Connection[], first: number) {
   const seen: Array<{ connectionId: string; record: SaleRecord }> = [];
   let after: string | null = null;
   for (let guard = 0; guard < 1000; guard += 1) {
-    const page = await listMerged({ kind: 'sale', sources: connections.map((connection) => ({ connection, filter: {} })), first, after });
+    const page: MergedPage<'sale'> = await listMerged({ kind: 'sale', sources: connections.map((connection) => ({ connection, filter: {} })), first, after });
     seen.push(...page.edges);
     if (!page.pageInfo.hasNextPage) return { seen, totalCount: page.totalCount };
     after = page.pageInfo.endCursor;

@@ -56,7 +56,7 @@ const CreateSaleInputRef = builder.inputType('CreateSaleInput', {
 
 const CreateSalePayloadRef = builder.objectRef<CreateSaleOutcome & { connectionId: string }>('CreateSalePayload').implement({
   fields: (t) => ({
-    sale: t.field({ type: SaleRef, nullable: true, resolve: (payload) => payload.sale && bind(payload.connectionId, payload.sale) }),
+    sale: t.field({ type: SaleRef, nullable: true, resolve: (payload) => payload.record && bind(payload.connectionId, payload.record) }),
     errors: t.field({ type: [UserErrorRef], resolve: (payload) => payload.errors }),
   }),
 });
@@ -72,7 +72,7 @@ builder.mutationField('createSale', (t) =>
     resolve: async (_, { input }, context) => {
       const connectionId = String(input.connection);
       const connection = context.connections.get(connectionId);
-      const refuse = (code: UserError['code'], field: string, message: string) => ({ connectionId, sale: null, errors: [{ code, field, message }] });
+      const refuse = (code: UserError['code'], field: string, message: string) => ({ connectionId, record: null, errors: [{ code, field, message }] });
       if (!connection) return refuse('NOT_FOUND', 'connection', `No connection ${JSON.stringify(connectionId)}`);
       if (input.idempotencyKey.length === 0 || input.idempotencyKey.length > MAX_KEY_LENGTH) {
         return refuse('VALIDATION', 'idempotencyKey', `idempotencyKey must have 1 to ${MAX_KEY_LENGTH} characters`);
@@ -103,7 +103,7 @@ builder.mutationField('createSale', (t) =>
         payments: input.payments?.map((payment) => ({ method: payment.method, amount: payment.amount })) ?? null,
         note: input.note ?? null,
       };
-      if (errors.length > 0) return { connectionId, sale: null, errors };
+      if (errors.length > 0) return { connectionId, record: null, errors };
 
       const outcome = await createSale(
         { tenant: context.tenant, idempotencyKey: input.idempotencyKey, connection, input: decoded },
@@ -114,9 +114,9 @@ builder.mutationField('createSale', (t) =>
         },
       );
       // Read your write: this request's loaders see the sale as the vendor now has it.
-      if (outcome.sale) {
-        context.loaders.clear(connectionId, 'sale', outcome.sale.id);
-        context.loaders.prime(connectionId, 'sale', outcome.sale);
+      if (outcome.record) {
+        context.loaders.clear(connectionId, 'sale', outcome.record.id);
+        context.loaders.prime(connectionId, 'sale', outcome.record);
       }
       return { connectionId, ...outcome };
     },
