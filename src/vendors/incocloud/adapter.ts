@@ -40,6 +40,7 @@ import { fromLocalDateTime, toLocalDate } from '../../core/time.ts';
 import { IncocloudClient } from './client.ts';
 import { INCOCLOUD_DEMO_APPLICATIONS, INCOCLOUD_TIME_ZONE } from './simulator.ts';
 import type { Booking, Item, Location, Partner, Payment, Sale, SaleDetail } from './wire.ts';
+import { createIncocloudSaleWriter } from './writer.ts';
 
 // ---------------------------------------------------------------- settings
 
@@ -90,6 +91,11 @@ export const incocloudSettingsSchema = z.strictObject({
    * at that many days ago (and their totalCount counts only those).
    */
   listLookbackDays: z.number().int().positive().nullable().default(null),
+  /**
+   * The location (its vendor id) of a created sale whose input names none; IncoCloud records
+   * every sale at a location. Absent: such a sale is refused (VALIDATION on `location`).
+   */
+  defaultLocationId: z.number().int().positive().optional(),
 });
 
 export type IncocloudSettings = z.infer<typeof incocloudSettingsSchema>;
@@ -491,9 +497,14 @@ export function createIncocloudAdapter(settings: IncocloudSettings, context: Ada
     return wire.map((booking) => toBookingRecord(booking, statuses, mapping)).filter((booking) => withinRange(booking.startsAt, filter.from, filter.to));
   };
 
+  // A created sale is answered unpaid, with no payment types to look up.
+  const saleRecordOf = async (sale: Sale, options: CallOptions): Promise<SaleRecord> =>
+    toSaleRecord(sale, sale.payments === undefined || sale.payments.length === 0 ? new Map() : await paymentTypes.recent(options), mapping);
+
   return {
     vendor: 'incocloud',
     currency: settings.currency,
+    writers: { sale: createIncocloudSaleWriter(client, { defaultLocationId: settings.defaultLocationId }, saleRecordOf) },
     sources: {
       item: {
         list: async (request) => sorted('item', await items(request.filter, { signal: request.signal }), request),
@@ -557,5 +568,7 @@ export const incocloudAdapterModule: VendorAdapterModule<IncocloudSettings> = {
     currency: 'EUR',
     detailConcurrency: 8,
     listLookbackDays: null,
+    // The simulator's first location, "Main store".
+    defaultLocationId: 1,
   }),
 };
