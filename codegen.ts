@@ -8,6 +8,8 @@ const config: CodegenConfig = {
   schema: 'schema/schema.graphql',
   documents: ['test/e2e/operations/**/*.graphql', 'examples/**/*.graphql'],
   ignoreNoDocuments: true,
+  // ESM output: relative imports carry their extension.
+  emitLegacyCommonJSImports: false,
   generates: {
     'test/e2e/__generated__/': {
       preset: 'client',
