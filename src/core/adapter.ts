@@ -8,7 +8,7 @@
  * An entity the vendor does not have is simply absent: capability false, source status
  * UNSUPPORTED, never an error.
  */
-import type { EntityFilters, EntityKind, EntityRecords, ItemRecord, SaleRecord } from './model.ts';
+import type { CashbookRecord, CustomerRecord, EntityFilters, EntityKind, EntityRecords, ItemRecord, SaleRecord } from './model.ts';
 import type { Decimal } from './money.ts';
 import type { ZodType } from 'zod';
 import type { HttpTransport } from './http.ts';
@@ -161,6 +161,50 @@ export interface SaleWriter {
   findByReference(draft: SaleDraft, options: CallOptions): Promise<SaleRecord | null>;
 }
 
+/** A customer to create; at least a last name or a company. */
+export interface CustomerDraft {
+  readonly reference: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  readonly company: string | null;
+  readonly email: string | null;
+  readonly phone: string | null;
+  readonly vatNumber: string | null;
+}
+
+export interface CustomerWriter {
+  create(draft: CustomerDraft, options: CallOptions): Promise<CustomerRecord>;
+  findByReference(draft: CustomerDraft, options: CallOptions): Promise<CustomerRecord | null>;
+}
+
+export interface CashbookOpening {
+  readonly reference: string;
+  /** Where the till stands; the vendor's default when null. */
+  readonly locationId: string | null;
+  /** The cash in the drawer at opening. */
+  readonly openingAmount: Decimal;
+}
+
+export interface CashbookClosing {
+  readonly reference: string;
+  readonly cashbookId: string;
+  /** The cash counted at closing. */
+  readonly closingAmount: Decimal;
+}
+
+/** Till sessions: only vendors that have them (Tactill). */
+export interface CashbookWriter {
+  open(opening: CashbookOpening, options: CallOptions): Promise<CashbookRecord>;
+  /** The session opened with this reference, or null. */
+  findOpened(opening: CashbookOpening, options: CallOptions): Promise<CashbookRecord | null>;
+  /** Throws WriteRefusedError('NOT_FOUND' | 'VALIDATION') for an unknown or already closed cashbook. */
+  close(closing: CashbookClosing, options: CallOptions): Promise<CashbookRecord>;
+  /** The cashbook when this closing has already been recorded (closed with that amount), else null. */
+  findClosed(closing: CashbookClosing, options: CallOptions): Promise<CashbookRecord | null>;
+}
+
 export interface EntityWriters {
   readonly sale?: SaleWriter;
+  readonly customer?: CustomerWriter;
+  readonly cashbook?: CashbookWriter;
 }

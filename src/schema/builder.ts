@@ -45,3 +45,4 @@ builder.scalarType('Decimal', {
 });
 
 builder.queryType({});
+builder.mutationType({});

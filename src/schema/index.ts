@@ -11,6 +11,8 @@ import './payment.ts';
 import './sale.ts';
 import './booking.ts';
 import './mutations/create-sale.ts';
+import './mutations/create-customer.ts';
+import './mutations/cashbook-session.ts';
 
 // Declaration order (connections, filter, first, after) reads better than alphabetical in GraphiQL;
 // the printed SDL file is sorted separately.
