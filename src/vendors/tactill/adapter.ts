@@ -47,6 +47,7 @@ import { currencyExponent, Decimal, money, type Money } from '../../core/money.t
 import { sortRecords } from '../../core/ordering.ts';
 import { TACTILL_VENDOR, TactillClient } from './client.ts';
 import { TACTILL_PRODUCTION_KEY } from './simulator.ts';
+import { createTactillSaleWriter } from './writer.ts';
 import {
   MAX_IN_VALUES,
   MAX_LIMIT,
@@ -109,6 +110,15 @@ export const tactillSettingsSchema = z.strictObject({
    * Those lists cost one POST per 100 records against the 3,000-per-10-minutes quota.
    */
   listCacheTtlMs: z.number().int().min(0).max(600_000).default(15_000),
+  /**
+   * createSale (writer.ts): the shop a sale without a location is rung up in; without it, the
+   * first open cashbook the vendor lists decides. Sales go to an open cashbook of their shop.
+   */
+  shopId: z.string().min(1).optional(),
+  /** createSale: the till (source) posgraph writes as; default: the source of the open cashbook used. */
+  sourceId: z.string().min(1).optional(),
+  /** createSale: that till's name; default: `sourceId` when given, else the cashbook's source name. */
+  sourceName: z.string().min(1).optional(),
 });
 
 export type TactillSettings = z.infer<typeof tactillSettingsSchema>;
@@ -504,6 +514,8 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
   return {
     vendor: 'tactill',
     currency: currencyCode,
+    // seed §Sale "Create a sale": one POST /sales, found again by `original_id` (writer.ts).
+    writers: { sale: createTactillSaleWriter(client, settings, (sale) => mapAll('sale', [sale], (record) => toSaleRecord(record, currencyCode))[0]!) },
     sources: {
       item: {
         list: (request: ListRequest<ItemFilter>) =>
