@@ -15,7 +15,7 @@
  * walk of the catalogue in pages of 100; the adapter takes whichever is fewer, per batch.
  */
 import { z } from 'zod';
-import type { AdapterContext, BatchLoad, CallOptions, EntitySources, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
+import type { AdapterContext, BatchLoad, CallOptions, EntitySources, EntityWriters, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
 import { mapSettled } from '../../core/concurrency.ts';
 import { GatewayError, VendorMalformedResponseError, VendorNotFoundError } from '../../core/errors.ts';
 import { InvalidCursorError, containsText, pageByOffset, withinRange } from '../../core/local-paging.ts';
@@ -38,6 +38,7 @@ import { Decimal, currencyExponent, money } from '../../core/money.ts';
 import { sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime, toLocalDateTime } from '../../core/time.ts';
 import { IcashClient } from './client.ts';
+import { createIcashSaleWriter } from './writer.ts';
 import {
   ICASH_MAX_PAGE,
   type IcashCashRegister,
@@ -716,7 +717,21 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
     },
   };
 
-  return { vendor: VENDOR, currency: settings.currency, sources };
+  const writers: EntityWriters = {
+    sale: createIcashSaleWriter({
+      client,
+      currency: settings.currency,
+      registers: (options) => registers.get(options),
+      payTypes: async (options) =>
+        [...(await payTypes.get(options))].map(([id, name]) => ({ id, name, type: methodTypeOf(name, settings.paymentMethodTypes[String(id)]) })),
+      mapSale: async (operation, options) => {
+        const payments = await paymentContext(options);
+        return mapped('get-operation', operation, (row) => mapOperation(row, payments));
+      },
+    }),
+  };
+
+  return { vendor: VENDOR, currency: settings.currency, sources, writers };
 }
 
 export const icashAdapterModule: VendorAdapterModule<IcashSettings> = {

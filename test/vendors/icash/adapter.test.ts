@@ -274,7 +274,7 @@ describe('the adapter module', () => {
   it('offers every entity iCash has, and no bookings or payment list', () => {
     expect(capabilitiesOf(adapter)).toEqual({
       item: { list: true, get: 'byIds', create: false },
-      sale: { list: true, get: 'each', create: false },
+      sale: { list: true, get: 'each', create: true },
       payment: { list: false, get: 'each', create: false },
       customer: { list: true, get: 'byIds', create: false },
       cashbook: { list: true, get: 'scan', create: false },
