@@ -44,6 +44,7 @@ import { comparatorFor, sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime } from '../../core/time.ts';
 import { KashClient, type KashCredentials } from './client.ts';
 import { KASH_DEMO_API_KEY, KASH_DEMO_SHOP_ID, KASH_SHOP_TIME_ZONE } from './simulator.ts';
+import { createKashSaleWriter } from './writer.ts';
 import type { KashCashbox, KashClientRecord, KashDepartment, KashOrder, KashOrderDetail, KashOrderItem, KashPaymentMode, KashPlu } from './wire.ts';
 
 const VENDOR = 'kash';
@@ -503,6 +504,18 @@ export function createKashAdapter(
   return {
     vendor: VENDOR,
     currency: settings.currency,
+    writers: {
+      // POST webapp.php, then getOrder (docs/vendors/kash.md "Writes").
+      sale: createKashSaleWriter(client, {
+        connectionId: context.connectionId,
+        currency: settings.currency,
+        timeZone: settings.timeZone,
+        paymentModes,
+        mapOrder: (detail, modes) => mapOrderDetail(detail, modes, mapping),
+        paymentMethodType,
+        now,
+      }),
+    },
     sources: {
       item: {
         async list({ filter, cursor, limit, signal }: ListRequest<ItemFilter>) {
