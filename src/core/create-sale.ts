@@ -48,7 +48,7 @@ export function createSale(request: CreateSaleRequest, deps: CreateSaleDependenc
           ? buildDraft(request, writer, deps, reference)
           : userError('UNSUPPORTED', `${request.connection.vendor} does not let posgraph create sales`).errors,
       write: (draft) => writer!.create(draft, deps.options),
-      find: (draft) => writer!.findByReference(draft, deps.options),
+      find: (draft, options) => writer!.findByReference(draft, options),
     },
     deps.waitMs,
   );

@@ -32,7 +32,7 @@ export function createCustomer(context: WriteContext, connection: Connection, id
         return errors.length > 0 ? errors : { reference, ...input };
       },
       write: (draft) => writer!.create(draft, context.options),
-      find: (draft) => writer!.findByReference(draft, context.options),
+      find: (draft, options) => writer!.findByReference(draft, options),
     },
   );
 }
@@ -69,7 +69,7 @@ export function openCashbook(
         return amount instanceof Decimal ? { reference, locationId: input.locationId, openingAmount: amount } : [amount];
       },
       write: (opening) => writer!.open(opening, context.options),
-      find: (opening) => writer!.findOpened(opening, context.options),
+      find: (opening, options) => writer!.findOpened(opening, options),
     },
   );
 }
@@ -91,7 +91,7 @@ export function closeCashbook(
         return amount instanceof Decimal ? { reference, cashbookId: input.cashbookId, closingAmount: amount } : [amount];
       },
       write: (closing) => writer!.close(closing, context.options),
-      find: (closing) => writer!.findClosed(closing, context.options),
+      find: (closing, options) => writer!.findClosed(closing, options),
     },
   );
 }

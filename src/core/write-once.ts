@@ -5,8 +5,8 @@
  * the vendor cannot be asked (keeping the key, so the next retry reconciles).
  */
 import { createHash } from 'node:crypto';
-import { WriteRefusedError, type WriteRefusalCode } from './adapter.ts';
-import { VendorAuthError, VendorRateLimitedError, VendorRejectedError } from './errors.ts';
+import { WriteRefusedError, type CallOptions, type WriteRefusalCode } from './adapter.ts';
+import { VendorAuthError, VendorConnectionError, VendorRateLimitedError, VendorRejectedError, VendorTimeoutError } from './errors.ts';
 import type { IdempotencyStore } from './idempotency.ts';
 
 export type UserErrorCode = WriteRefusalCode | 'IDEMPOTENCY_CONFLICT' | 'OUTCOME_UNKNOWN';
@@ -29,8 +29,11 @@ export interface WritePlan<D, R> {
   prepare(reference: string): Promise<D | readonly UserError[]>;
   /** Writes; throws WriteRefusedError when the vendor refused and nothing was written. */
   write(draft: D): Promise<R>;
-  /** What the vendor has under this draft's reference; throws when the vendor cannot be asked. */
-  find(draft: D): Promise<R | null>;
+  /**
+   * What the vendor has under this draft's reference; throws when the vendor cannot be
+   * asked. It gets its own deadline: it often runs because the request's deadline passed.
+   */
+  find(draft: D, options: CallOptions): Promise<R | null>;
 }
 
 export interface WriteRequest {
@@ -41,6 +44,9 @@ export interface WriteRequest {
   /** Everything that makes two requests "the same input". */
   readonly input: unknown;
 }
+
+/** How long a look-up by reference may take; it runs even when the request's own deadline has passed. */
+export const LOOKUP_TIMEOUT_MS = 5_000;
 
 export function userError(code: UserErrorCode, message: string, field: string | null = null): WriteOutcome<never> {
   return { record: null, errors: [{ code, field, message }] };
@@ -79,7 +85,7 @@ async function write<D, R>(store: WriteStore, key: string, reference: string, re
   };
   const lookUp = async (draft: D): Promise<R | null | 'unreachable'> => {
     try {
-      return await plan.find(draft);
+      return await plan.find(draft, { signal: AbortSignal.timeout(LOOKUP_TIMEOUT_MS) });
     } catch {
       return 'unreachable';
     }
@@ -108,8 +114,14 @@ async function write<D, R>(store: WriteStore, key: string, reference: string, re
       }
       // Anything else may have happened after the vendor recorded the write: ask it.
       const found = await lookUp(ready);
+      if (found && found !== 'unreachable') return await finish({ record: found, errors: [] });
       if (found === 'unreachable') return await unknown('The vendor did not confirm the write and cannot be asked now; retry with the same key to reconcile');
-      if (found) return await finish({ record: found, errors: [] });
+      // After a timeout or a dropped connection the vendor may still be writing: not finding
+      // the record yet proves nothing, so the key stays and the retry asks again first.
+      if (error instanceof VendorTimeoutError || error instanceof VendorConnectionError) {
+        return await unknown('The vendor did not answer in time and has not recorded the write yet; retry with the same key to reconcile');
+      }
+      // The vendor answered with a failure and holds no record: nothing was written.
       await store.release(key);
       throw error;
     }

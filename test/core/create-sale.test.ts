@@ -3,7 +3,7 @@ import { WriteRefusedError, type SaleDraft, type SaleWriter, type VendorAdapter 
 import type { Connection } from '../../src/core/connection.ts';
 import { createSale, type CreateSaleInput } from '../../src/core/create-sale.ts';
 import type { WriteOutcome } from '../../src/core/write-once.ts';
-import { VendorTimeoutError } from '../../src/core/errors.ts';
+import { VendorTimeoutError, VendorUnavailableError } from '../../src/core/errors.ts';
 import { InMemoryIdempotencyStore } from '../../src/core/idempotency.ts';
 import type { ItemRecord, SaleRecord } from '../../src/core/model.ts';
 
@@ -21,7 +21,7 @@ function fakeVendor() {
     sales,
     writes: 0,
     lookups: 0,
-    failNext: null as null | 'timeout-after-write' | 'timeout-before-write',
+    failNext: null as null | 'timeout-after-write' | 'timeout-before-write' | 'failure-before-write',
     lookupsFail: false,
   };
   const writer: SaleWriter = {
@@ -33,6 +33,7 @@ function fakeVendor() {
       const failure = vendor.failNext;
       vendor.failNext = null;
       if (failure === 'timeout-before-write') throw new VendorTimeoutError({ vendor: 'tactill', connection: 'c' });
+      if (failure === 'failure-before-write') throw new VendorUnavailableError({ vendor: 'tactill', connection: 'c', status: 503 });
       if (draft.payments.some((payment) => payment.method === 'bitcoin')) throw new WriteRefusedError('VALIDATION', 'Unknown payment method bitcoin', 'payments[0].method');
       const sale = {
         kind: 'sale' as const,
@@ -174,13 +175,25 @@ describe('createSale', () => {
     expect(vendor.lookups).toBe(1);
   });
 
-  it('answers the vendor error and frees the key when the vendor confirms nothing was written', async () => {
+  it('answers the vendor error and frees the key when the vendor failed and holds no sale', async () => {
+    const { vendor, connection } = fakeVendor();
+    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    vendor.failNext = 'failure-before-write';
+    await expect(run(connection, store, 'retry')).rejects.toMatchObject({ extensions: { code: 'VENDOR_UNAVAILABLE', retryable: true } });
+    const retried = await run(connection, store, 'retry');
+    expect(retried.record?.id).toBe('1');
+    expect(vendor.sales).toHaveLength(1);
+  });
+
+  it('keeps the key after a timeout even when the sale is not there yet, and the retry asks again before writing', async () => {
     const { vendor, connection } = fakeVendor();
     const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
     vendor.failNext = 'timeout-before-write';
-    await expect(run(connection, store, 'retry')).rejects.toMatchObject({ extensions: { code: 'VENDOR_TIMEOUT', retryable: true } });
-    const retried = await run(connection, store, 'retry');
+    const first = await run(connection, store, 'slow');
+    expect(first.errors).toEqual([{ code: 'OUTCOME_UNKNOWN', field: null, message: expect.any(String) }]);
+    const retried = await run(connection, store, 'slow');
     expect(retried.record?.id).toBe('1');
+    expect(vendor.lookups).toBe(2);
     expect(vendor.sales).toHaveLength(1);
   });
 
