@@ -1,5 +1,7 @@
 /** Demo mode: the four simulators in-process, and one connection to each. */
 import type { GatewayConfig } from './config.ts';
+import { encodeGlobalId } from './core/ids.ts';
+import { demoTabs } from './demo-query.ts';
 import type { RunningSimulator, SimulatorOptions } from './simulators/server.ts';
 import { startAllSimulators } from './simulators/start-all.ts';
 import { VENDOR_IDS, VENDORS, type VendorId } from './vendors/index.ts';
@@ -7,6 +9,8 @@ import { VENDOR_IDS, VENDORS, type VendorId } from './vendors/index.ts';
 export interface Demo {
   readonly config: GatewayConfig;
   readonly simulators: Record<VendorId, RunningSimulator>;
+  /** GraphiQL's ready-made tabs: the merged read and a sale on the Kash simulator. */
+  readonly graphiqlTabs: ReturnType<typeof demoTabs>;
   close(): Promise<void>;
 }
 
@@ -20,9 +24,12 @@ export async function startDemo(options: Omit<SimulatorOptions, 'seed'> & { base
       settings: VENDORS[vendor].adapter.demoSettings(simulators[vendor].url),
     })),
   };
+  // The Kash simulator's first two items cost 0.10 and 0.20: a sale that floats get wrong.
+  const item = (id: string) => encodeGlobalId({ type: 'Item', connection: 'demo-kash', id });
   return {
     config,
     simulators,
+    graphiqlTabs: demoTabs('demo-kash', [item('1'), item('2')]),
     close: async () => {
       await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
     },

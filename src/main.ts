@@ -4,13 +4,14 @@
  */
 import { createServer } from 'node:http';
 import { ConfigError, createConnections, loadConfigFile, type GatewayConfig } from './config.ts';
-import { startDemo } from './demo.ts';
+import { startDemo, type Demo } from './demo.ts';
 import { createGateway } from './server.ts';
 
 const port = Number(process.env.PORT ?? 4000);
 
 async function main(): Promise<void> {
   let config: GatewayConfig;
+  let graphiqlTabs: Demo['graphiqlTabs'] | undefined;
   let closeDemo = async (): Promise<void> => {};
   if (process.env.POSGRAPH_CONFIG) {
     config = await loadConfigFile(process.env.POSGRAPH_CONFIG);
@@ -18,10 +19,11 @@ async function main(): Promise<void> {
     const demo = await startDemo({ basePort: 0 });
     config = demo.config;
     closeDemo = demo.close;
+    graphiqlTabs = demo.graphiqlTabs;
     console.log('demo mode: four vendor simulators embedded');
     for (const simulator of Object.values(demo.simulators)) console.log(`  ${simulator.vendor.padEnd(10)} ${simulator.url}`);
   }
-  const gateway = createGateway({ connections: createConnections(config) });
+  const gateway = createGateway({ connections: createConnections(config), graphiqlTabs });
   const server = createServer(gateway);
   await new Promise<void>((resolve) => server.listen(port, resolve));
   console.log(`posgraph: http://localhost:${port}/graphql  (${config.connections.length} connections)`);

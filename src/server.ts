@@ -17,6 +17,8 @@ export interface GatewayOptions {
   /** Where idempotency keys live; in memory (one process) unless given. */
   readonly idempotency?: WriteStore;
   readonly graphiql?: boolean;
+  /** Ready-made GraphiQL tabs; the merged sales query alone by default. */
+  readonly graphiqlTabs?: ReadonlyArray<{ query: string; variables?: string }>;
   /** false only to measure a naive gateway: no batching, no de-duplication. */
   readonly batching?: boolean;
 }
@@ -35,7 +37,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     plugins: [useSourceErrors()],
     // Never send stacks or internal messages, whatever NODE_ENV says.
     maskedErrors: { isDev: false },
-    graphiql: options.graphiql === false ? false : { title: 'posgraph', defaultQuery: DEMO_QUERY },
+    graphiql: options.graphiql === false ? false : { title: 'posgraph', defaultQuery: DEMO_QUERY, defaultTabs: options.graphiqlTabs ? [...options.graphiqlTabs] : undefined },
     // The GraphiQL bundle is inlined in the page, so it works with no CDN and no network.
     renderGraphiQL,
     landingPage: false,

@@ -32,4 +32,20 @@ describe('GraphiQL in a real browser', () => {
     if (process.env.SCREENSHOTS) await page.screenshot({ path: `${process.env.SCREENSHOTS}/graphiql.png` });
     expect(offsite).toEqual([]);
   }, 60_000);
+
+  it('has a ready-made createSale tab that rings up 0.10 + 0.20 = 0.30, once however often it runs', async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(stack.url);
+    await page.getByRole('tab', { name: /CreateSale/ }).click();
+    await page.getByText('mutation CreateSale').first().waitFor({ timeout: 20_000 });
+    const before = stack.demo.simulators.kash.simulator.counts().sales;
+    for (let run = 0; run < 2; run += 1) {
+      const response = page.waitForResponse((r) => r.url() === stack.url && (r.request().postData() ?? '').includes('CreateSale'));
+      await page.locator('.graphiql-execute-button').click();
+      const body = (await (await response).json()) as { data: { createSale: { sale: { total: { amount: string } }; errors: unknown[] } } };
+      expect(body.data.createSale.errors).toEqual([]);
+      expect(body.data.createSale.sale.total.amount).toBe('0.30');
+    }
+    expect(stack.demo.simulators.kash.simulator.counts().sales).toBe(before + 1);
+  }, 60_000);
 });
