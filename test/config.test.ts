@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfig } from '../src/config.ts';
+import { capabilitiesOf } from '../src/core/adapter.ts';
+import { HttpTransport } from '../src/core/http.ts';
 import { VENDOR_IDS, VENDORS } from '../src/vendors/index.ts';
 
 const demoConnections = VENDOR_IDS.map((vendor) => ({ id: `c-${vendor}`, vendor, settings: VENDORS[vendor].adapter.demoSettings('http://127.0.0.1:9') }));
@@ -49,5 +51,28 @@ describe('the README', () => {
     const env = { INCO_APP_ID: 'a', INCO_APP_SECRET: 'b', KASH_API_KEY: 'c', ICASH_KEY: 'd', ICASH_SECRET: 'e', TACTILL_API_KEY: 'v5_f' };
     const config = parseConfig(JSON.parse(example!), env);
     expect(config.connections.map((connection) => connection.vendor).sort()).toEqual([...VENDOR_IDS].sort());
+  });
+});
+
+describe("the README's capabilities table", () => {
+  it('says what each adapter can do: list, how lookups are served, create', () => {
+    const lines = readFileSync('README.md', 'utf8').split('\n');
+    const headerAt = lines.findIndex((line) => line.startsWith('| | Item | Sale |'));
+    const header = lines[headerAt]!;
+    const table = lines.slice(headerAt + 2, lines.findIndex((line, index) => index > headerAt && !line.startsWith('|')));
+    const kinds = header.split('|').slice(2, -1).map((cell) => cell.trim().toLowerCase());
+    for (const vendor of VENDOR_IDS) {
+      const row = table.find((line) => line.startsWith(`| ${VENDORS[vendor].displayName.split(' ')[0]} |`))!;
+      const cells = row.split('|').slice(2, -1).map((cell) => cell.trim());
+      const settings = VENDORS[vendor].adapter.settingsSchema.parse(VENDORS[vendor].adapter.demoSettings('http://127.0.0.1:9'));
+      const capabilities = capabilitiesOf(VENDORS[vendor].adapter.createAdapter(settings, { connectionId: 'readme', transport: new HttpTransport() }));
+      kinds.forEach((kind, index) => {
+        const cell = cells[index]!;
+        const capability = capabilities[kind as keyof typeof capabilities];
+        const claimed = { list: cell !== '—' && !cell.startsWith('in '), get: /BY_IDS|SCAN|EACH/.exec(cell)?.[0] ?? false, create: cell.includes('create') };
+        const actual = { list: capability.list, get: capability.get === false ? false : { byIds: 'BY_IDS', scan: 'SCAN', each: 'EACH' }[capability.get], create: capability.create };
+        expect(claimed, `${vendor} ${kind}: "${cell}"`).toEqual(actual);
+      });
+    }
   });
 });
