@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { WriteRefusedError, type SaleDraft, type SaleWriter, type VendorAdapter } from '../../src/core/adapter.ts';
 import type { Connection } from '../../src/core/connection.ts';
@@ -214,5 +215,43 @@ describe('createSale', () => {
     const connection: Connection = { id: 'x', name: 'x', vendor: 'kash', adapter: { vendor: 'kash', currency: 'EUR', sources: {} } };
     const outcome = await run(connection, new InMemoryIdempotencyStore(), 'n');
     expect(outcome.errors[0]?.code).toBe('UNSUPPORTED');
+  });
+
+  it('totals any lines exactly: awkward prices, fractional quantities, discounts (property)', async () => {
+    // An independent oracle in integer ten-millionths: quantity (≤3 places) × price (≤4 places).
+    const line = fc.record({
+      priceUnits: fc.integer({ min: 1, max: 99_999_999 }), // 0.0001 … 9999.9999
+      quantityMilli: fc.integer({ min: 1, max: 50_000 }), // 0.001 … 50
+      discountPercent: fc.integer({ min: 0, max: 50 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 6 }), async (lines) => {
+        const { connection } = fakeVendor();
+        const catalogue = new Map<string, ItemRecord>();
+        let expectedCents = 0n;
+        const saleLines = lines.map((l, index) => {
+          const price = String(l.priceUnits).padStart(5, '0');
+          const priceText = `${price.slice(0, -4)}.${price.slice(-4)}`;
+          const quantity = String(l.quantityMilli).padStart(4, '0');
+          const quantityText = `${quantity.slice(0, -3)}.${quantity.slice(-3)}`;
+          const exact = BigInt(l.priceUnits) * BigInt(l.quantityMilli); // units of 1e-7
+          const grossCents = (exact + 50_000n) / 100_000n; // half up, all positive
+          const discountCents = (grossCents * BigInt(l.discountPercent)) / 100n;
+          expectedCents += grossCents - discountCents;
+          const id = `p${index}`;
+          catalogue.set(id, { ...items['1']!, id, price: { amount: priceText, currency: 'EUR' } });
+          const discount = `${discountCents / 100n}.${String(discountCents % 100n).padStart(2, '0')}`;
+          return { itemId: id, quantity: quantityText, unitPrice: null, discount: { amount: discount, currency: 'EUR' } };
+        });
+        const outcome = await createSale(
+          { tenant: 't', idempotencyKey: 'p', connection, input: input({ lines: saleLines, payments: null }) },
+          { store: new InMemoryIdempotencyStore(), loadItems: async (ids) => ids.map((id) => catalogue.get(id) ?? null), options: {} },
+        );
+        expect(outcome.errors).toEqual([]);
+        const expected = `${expectedCents / 100n}.${String(expectedCents % 100n).padStart(2, '0')}`;
+        expect(outcome.record!.total.amount).toBe(expected);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
