@@ -38,6 +38,7 @@ import { Decimal, currencyExponent, money } from '../../core/money.ts';
 import { sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime, toLocalDateTime } from '../../core/time.ts';
 import { IcashClient } from './client.ts';
+import { createIcashCustomerWriter } from './customer-writer.ts';
 import { createIcashSaleWriter } from './writer.ts';
 import {
   ICASH_MAX_PAGE,
@@ -114,6 +115,10 @@ export const icashSettingsSchema = z
     detailConcurrency: z.number().int().min(1).max(64).default(8),
     /** How long pay types and cash registers (used to name payments and to filter sales) are reused; 0 = per call. */
     referenceTtlSeconds: z.number().int().min(0).max(86_400).default(300),
+    /** ContragentCountryCode of the customers created here (iCash requires one; the model has none); "BG" when absent. */
+    defaultCountryCode: z.string().regex(/^[A-Z]{2}$/, 'expected an ISO 3166-1 alpha-2 code such as "BG"').optional(),
+    /** ContragentCityName of the customers created here (iCash requires one; the model has none); "Sofia" when absent. */
+    defaultCityName: z.string().min(1).max(70).optional(),
   })
   .strict();
 
@@ -728,6 +733,12 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
         const payments = await paymentContext(options);
         return mapped('get-operation', operation, (row) => mapOperation(row, payments));
       },
+    }),
+    customer: createIcashCustomerWriter({
+      client,
+      countryCode: settings.defaultCountryCode ?? 'BG',
+      cityName: settings.defaultCityName ?? 'Sofia',
+      mapCustomer: (row) => mapped('get-contragents', row, mapContragent),
     }),
   };
 

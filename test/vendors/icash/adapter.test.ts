@@ -276,7 +276,7 @@ describe('the adapter module', () => {
       item: { list: true, get: 'byIds', create: false },
       sale: { list: true, get: 'each', create: true },
       payment: { list: false, get: 'each', create: false },
-      customer: { list: true, get: 'byIds', create: false },
+      customer: { list: true, get: 'byIds', create: true },
       cashbook: { list: true, get: 'scan', create: false },
       booking: { list: false, get: false, create: false },
       location: { list: true, get: 'scan', create: false },
