@@ -47,6 +47,8 @@ import { currencyExponent, Decimal, money, type Money } from '../../core/money.t
 import { sortRecords } from '../../core/ordering.ts';
 import { TACTILL_VENDOR, TactillClient } from './client.ts';
 import { TACTILL_PRODUCTION_KEY } from './simulator.ts';
+import { createTactillCashbookWriter } from './cashbook-writer.ts';
+import { createTactillCustomerWriter } from './customer-writer.ts';
 import { createTactillSaleWriter } from './writer.ts';
 import {
   MAX_IN_VALUES,
@@ -111,13 +113,13 @@ export const tactillSettingsSchema = z.strictObject({
    */
   listCacheTtlMs: z.number().int().min(0).max(600_000).default(15_000),
   /**
-   * createSale (writer.ts): the shop a sale without a location is rung up in; without it, the
-   * first open cashbook the vendor lists decides. Sales go to an open cashbook of their shop.
+   * Writes (sales, till sessions): the shop used when the input names no location; without it,
+   * the open cashbooks decide. Sales go to an open cashbook of their shop.
    */
   shopId: z.string().min(1).optional(),
-  /** createSale: the till (source) posgraph writes as; default: the source of the open cashbook used. */
+  /** Writes: the till (source) posgraph writes as; default: the source of the cashbook used. */
   sourceId: z.string().min(1).optional(),
-  /** createSale: that till's name; default: `sourceId` when given, else the cashbook's source name. */
+  /** Writes: that till's name; default: `sourceId` when given, else the cashbook's source name. */
   sourceName: z.string().min(1).optional(),
 });
 
@@ -514,8 +516,14 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
   return {
     vendor: 'tactill',
     currency: currencyCode,
-    // seed §Sale "Create a sale": one POST /sales, found again by `original_id` (writer.ts).
-    writers: { sale: createTactillSaleWriter(client, settings, (sale) => mapAll('sale', [sale], (record) => toSaleRecord(record, currencyCode))[0]!) },
+    writers: {
+      // seed §Sale "Create a sale": one POST /sales, found again by `original_id` (writer.ts).
+      sale: createTactillSaleWriter(client, settings, (sale) => mapAll('sale', [sale], (record) => toSaleRecord(record, currencyCode))[0]!),
+      // seed §Customer "Create a customer": one POST /customers, found again by `original_id` (customer-writer.ts).
+      customer: createTactillCustomerWriter(client, (customer) => mapAll('customer', [customer], toCustomerRecord)[0]!),
+      // seed §Cashbook create (OPEN) and PATCH (CLOSED); an opening is found again by its `note` (cashbook-writer.ts).
+      cashbook: createTactillCashbookWriter(client, settings, (cashbook) => mapAll('cashbook', [cashbook], (record) => toCashbookRecord(record, currencyCode))[0]!),
+    },
     sources: {
       item: {
         list: (request: ListRequest<ItemFilter>) =>

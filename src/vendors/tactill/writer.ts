@@ -94,7 +94,7 @@ export interface TactillTill {
 }
 
 /** Integer minor units of an exact amount, as the JSON number the vendor wants. */
-function minorUnits(amount: Decimal, exponent: number, field: string): number {
+export function minorUnits(amount: Decimal, exponent: number, field: string): number {
   let units: bigint;
   try {
     units = amount.toMinorUnits(exponent);
