@@ -15,6 +15,7 @@
  * walk of the catalogue in pages of 100; the adapter takes whichever is fewer, per batch.
  */
 import { z } from 'zod';
+import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
 import type { AdapterContext, BatchLoad, CallOptions, EntitySources, EntityWriters, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
 import { mapSettled } from '../../core/concurrency.ts';
 import { GatewayError, VendorMalformedResponseError, VendorNotFoundError } from '../../core/errors.ts';
@@ -34,7 +35,7 @@ import type {
   SaleLineRecord,
   SaleRecord,
 } from '../../core/model.ts';
-import { Decimal, currencyExponent, money } from '../../core/money.ts';
+import { Decimal, money } from '../../core/money.ts';
 import { sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime, toLocalDateTime } from '../../core/time.ts';
 import { IcashClient } from './client.ts';
@@ -75,22 +76,8 @@ const percent = z.union([z.string(), z.number()]).transform((value, context) => 
     return z.NEVER;
   }
 });
-const timeZone = z.string().refine((zone) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an IANA time zone such as "Europe/Sofia"');
-const currency = z.string().refine((code) => {
-  try {
-    currencyExponent(code);
-    return true;
-  } catch {
-    return false;
-  }
-}, 'expected an ISO 4217 currency code posgraph knows, such as "EUR"');
+const timeZone = timeZoneSetting;
+const currency = currencySetting;
 
 export const icashSettingsSchema = z
   .object({

@@ -11,6 +11,7 @@
  * renewed once, transparently, when the vendor answers "Session expired".
  */
 import type { z } from 'zod';
+import { abortable } from '../../core/abortable.ts';
 import {
   VendorAuthError,
   VendorMalformedResponseError,
@@ -445,21 +446,5 @@ async function* walkPages<T>(fetchPage: (offset: number, count: number) => Promi
 
 /** Waits for `promise`, or fails like an aborted request as soon as `signal` fires. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, site: CallSite, waitingFor: string): Promise<T> {
-  if (!signal) return promise;
-  const aborted = (): VendorTimeoutError => new VendorTimeoutError({ ...site, vendorMessage: `aborted while ${waitingFor}`, cause: signal.reason });
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return abortable(promise, signal, () => new VendorTimeoutError({ ...site, vendorMessage: `aborted while ${waitingFor}`, cause: signal?.reason }));
 }

@@ -15,6 +15,7 @@
  * since one scan of every sale would cost far more than the handful a page asks for.
  */
 import { z } from 'zod';
+import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
 import type { AdapterContext, CallOptions, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
 import { containsText, pageByOffset, withinRange } from '../../core/local-paging.ts';
 import type {
@@ -34,7 +35,7 @@ import type {
   SaleLineRecord,
   SaleRecord,
 } from '../../core/model.ts';
-import { currencyExponent, Decimal, money, sumDecimals, type Money } from '../../core/money.ts';
+import { Decimal, money, sumDecimals, type Money } from '../../core/money.ts';
 import { sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime, toLocalDate } from '../../core/time.ts';
 import { IncocloudClient } from './client.ts';
@@ -50,29 +51,8 @@ import { createIncocloudSaleWriter } from './writer.ts';
  */
 const REFERENCE_REUSE_MS = 60_000;
 
-const timeZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA time zone such as "Europe/Sofia"' },
-);
-
-const currency = z.string().refine(
-  (code) => {
-    try {
-      currencyExponent(code);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an ISO 4217 currency code posgraph knows, such as "EUR"' },
-);
+const timeZone = timeZoneSetting;
+const currency = currencySetting;
 
 export const incocloudSettingsSchema = z.strictObject({
   /** The generic host that issues tokens (`https://incocloud.com`); the client then follows `server_url`. */

@@ -9,6 +9,7 @@
  * rate-limit headers, so a 429 never carries `retryAfterMs`.
  */
 import type { z } from 'zod';
+import { abortable } from '../../core/abortable.ts';
 import {
   VendorAuthError,
   VendorMalformedResponseError,
@@ -360,24 +361,7 @@ function isStaleSession(response: HttpResponse): boolean {
 
 /** Waits for a shared promise, giving up (not cancelling it) when this caller's signal aborts. */
 function waitFor<T>(shared: Promise<T>, signal: AbortSignal | undefined, site: CallSite): Promise<T> {
-  if (!signal) return shared;
-  const aborted = (): VendorTimeoutError =>
-    new VendorTimeoutError({ ...site, vendorMessage: 'gave up waiting for the access token', cause: signal.reason });
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    shared.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
+  return abortable(shared, signal, () => new VendorTimeoutError({ ...site, vendorMessage: 'gave up waiting for the access token', cause: signal?.reason }));
 }
 
 /** A `YYYY-MM-DD` calendar date moved by whole days. */

@@ -18,6 +18,7 @@
  * when an order is recorded with a past value date between two pages.
  */
 import { z } from 'zod';
+import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
 import type { CallOptions, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
 import { VendorMalformedResponseError, VendorNotFoundError } from '../../core/errors.ts';
 import type { HttpTransport } from '../../core/http.ts';
@@ -39,7 +40,7 @@ import type {
   SaleLineRecord,
   SaleRecord,
 } from '../../core/model.ts';
-import { currencyExponent, Decimal, money } from '../../core/money.ts';
+import { Decimal, money } from '../../core/money.ts';
 import { comparatorFor, sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime } from '../../core/time.ts';
 import { KashClient, type KashCredentials } from './client.ts';
@@ -66,15 +67,8 @@ export const kashSettingsSchema = z
     login: nonEmpty.optional(),
     password: z.string().min(1).optional(),
     /** The shop's zone: order dates without an offset are read in it. */
-    timeZone: z
-      .string()
-      .refine(isTimeZone, { message: 'Expected an IANA time zone such as "Europe/Paris"' })
-      .default(KASH_SHOP_TIME_ZONE),
-    currency: z
-      .string()
-      .regex(/^[A-Z]{3}$/, 'Expected an ISO 4217 code such as "EUR"')
-      .refine(isKnownCurrency, { message: 'Unsupported currency' })
-      .default('EUR'),
+    timeZone: timeZoneSetting.default(KASH_SHOP_TIME_ZONE),
+    currency: currencySetting.default('EUR'),
     /** getOrder calls in flight at once when sales or payments are looked up by id. */
     detailConcurrency: z.number().int().min(1).max(64).default(8),
     /** How far back a sales or payments list reaches when the filter has no `from`. */
@@ -98,24 +92,6 @@ export const kashSettingsSchema = z
   });
 
 export type KashSettings = z.output<typeof kashSettingsSchema>;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function isKnownCurrency(code: string): boolean {
-  try {
-    currencyExponent(code);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function credentialsOf(settings: KashSettings): KashCredentials {
   if (settings.apiKey !== undefined && settings.shopId !== undefined) {

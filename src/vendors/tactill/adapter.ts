@@ -25,6 +25,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
 import type { BatchLoad, CallOptions, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
 import { BadUserInputError, VendorMalformedResponseError, VendorRejectedError } from '../../core/errors.ts';
 import { containsText, InvalidCursorError, pageByOffset, withinRange } from '../../core/local-paging.ts';
@@ -73,29 +74,8 @@ import {
 // ---------------------------------------------------------------------------------------
 // Settings
 
-const timeZone = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an IANA time zone such as "Europe/Paris"' },
-);
-
-const currency = z.string().refine(
-  (code) => {
-    try {
-      currencyExponent(code);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'expected an ISO 4217 currency code posgraph knows, such as "EUR"' },
-);
+const timeZone = timeZoneSetting;
+const currency = currencySetting;
 
 export const tactillSettingsSchema = z.strictObject({
   /** The API root with its version: `https://api.tactill.com/v0`, or `<simulator>/v0`. */
