@@ -2,15 +2,30 @@
  * Configuration: the vendor connections to serve. A JSON file named by POSGRAPH_CONFIG:
  *
  *   { "connections": [ { "id": "paris", "name": "Paris shop", "vendor": "kash",
- *                        "settings": { …the vendor's own settings… } } ] }
+ *                        "settings": { …the vendor's own settings… },
+ *                        "resilience": { …optional, see below… } } ] }
+ *
+ * `resilience` tunes how the gateway treats that vendor when it is slow or failing; every
+ * field is optional and the defaults (core/resilience.ts DEFAULT_RESILIENCE) stay below
+ * the vendors' limits:
+ *
+ *   timeouts          { connectMs 3000, headersMs 5000, bodyMs 5000 } per HTTP request
+ *   requestDeadlineMs 8000   the connection's reads within one GraphQL request, retries included
+ *   maxConcurrency    8      requests in flight to this vendor
+ *   ratePerSecond     20     requests started per second, on average
+ *   burst             100    requests that may start back to back after a quiet spell
+ *   retry             { maxAttempts 3, budgetPercent 20, budgetFloor 5, budgetWindowMs 10000,
+ *                       baseDelayMs 100, maxDelayMs 2000 }   reads only, never writes
+ *   breaker           { failureThreshold 5, halfOpenAfterMs 10000 }
  *
  * Any string may be "${ENV_NAME}" so secrets stay out of the file. Errors name the field
  * and say what was expected.
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { Dispatcher } from 'undici';
 import type { Connection } from './core/connection.ts';
-import { HttpTransport } from './core/http.ts';
+import { createConnectionResilience, ResilienceConfigSchema, type ResilienceConfig } from './core/resilience.ts';
 import { VENDOR_IDS, VENDORS, type VendorId } from './vendors/index.ts';
 
 export class ConfigError extends Error {
@@ -23,6 +38,7 @@ const ConnectionSchema = z.object({
   name: z.string().min(1).optional(),
   vendor: z.enum(VENDOR_IDS as [VendorId, ...VendorId[]]),
   settings: z.record(z.string(), z.unknown()),
+  resilience: ResilienceConfigSchema.optional(),
 });
 
 const ConfigSchema = z.object({ connections: z.array(ConnectionSchema).min(1) }).strict();
@@ -33,6 +49,8 @@ export interface ConnectionConfig {
   readonly vendor: VendorId;
   /** Validated by the vendor's own schema. */
   readonly settings: unknown;
+  /** Deadlines, retries, limits and breaker of this connection; defaults when absent. */
+  readonly resilience?: ResilienceConfig;
 }
 
 export interface GatewayConfig {
@@ -74,7 +92,13 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
     if (!settings.success) {
       throw new ConfigError(`Invalid configuration: ${describeIssues(settings.error, ['connections', index, 'settings'])}`);
     }
-    return { id: connection.id, name: connection.name ?? connection.id, vendor: connection.vendor, settings: settings.data };
+    return {
+      id: connection.id,
+      name: connection.name ?? connection.id,
+      vendor: connection.vendor,
+      settings: settings.data,
+      ...(connection.resilience ? { resilience: connection.resilience } : {}),
+    };
   });
   return { connections };
 }
@@ -95,13 +119,21 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
   return parseConfig(json, env);
 }
 
-/** Builds the live connections (adapters with their clients) of a configuration. */
-export function createConnections(config: GatewayConfig, transport: HttpTransport = new HttpTransport()): Map<string, Connection> {
+/**
+ * Builds the live connections (adapters with their clients) of a configuration. Each gets
+ * its own transport — limiter and circuit breaker — over the shared agent (or `base`'s
+ * dispatcher), and its reads wrapped with the deadline and retries; writes are not.
+ */
+export function createConnections(config: GatewayConfig, base: { readonly dispatcher?: Dispatcher } = {}): Map<string, Connection> {
   return new Map(
     config.connections.map((connection) => {
       const vendor = VENDORS[connection.vendor];
-      const adapter = vendor.adapter.createAdapter(connection.settings as never, { connectionId: connection.id, transport });
-      return [connection.id, { id: connection.id, name: connection.name, vendor: connection.vendor, adapter }];
+      const resilience = createConnectionResilience(connection.resilience, { dispatcher: base.dispatcher });
+      const adapter = vendor.adapter.createAdapter(connection.settings as never, { connectionId: connection.id, transport: resilience.transport });
+      return [
+        connection.id,
+        { id: connection.id, name: connection.name, vendor: connection.vendor, adapter: resilience.guardReads(adapter), health: resilience.health },
+      ];
     }),
   );
 }

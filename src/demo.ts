@@ -1,5 +1,6 @@
 /** Demo mode: the four simulators in-process, and one connection to each. */
 import type { GatewayConfig } from './config.ts';
+import type { ResilienceConfig } from './core/resilience.ts';
 import { encodeGlobalId } from './core/ids.ts';
 import { demoTabs } from './demo-query.ts';
 import type { RunningSimulator, SimulatorOptions } from './simulators/server.ts';
@@ -14,14 +15,27 @@ export interface Demo {
   close(): Promise<void>;
 }
 
-export async function startDemo(options: Omit<SimulatorOptions, 'seed'> & { basePort?: number } = {}): Promise<Demo> {
+export interface DemoOptions extends Omit<SimulatorOptions, 'seed'> {
+  readonly basePort?: number;
+  /** Resilience settings for every demo connection, or per vendor. */
+  readonly resilience?: ResilienceConfig | Partial<Record<VendorId, ResilienceConfig>>;
+}
+
+export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const simulators = await startAllSimulators(options);
+  const resilienceFor = (vendor: VendorId): ResilienceConfig | undefined => {
+    const given = options.resilience;
+    if (given === undefined) return undefined;
+    const perVendor = VENDOR_IDS.some((id) => id in given);
+    return perVendor ? (given as Partial<Record<VendorId, ResilienceConfig>>)[vendor] : (given as ResilienceConfig);
+  };
   const config: GatewayConfig = {
     connections: VENDOR_IDS.map((vendor) => ({
       id: `demo-${vendor}`,
       name: `${VENDORS[vendor].displayName} (simulator)`,
       vendor,
       settings: VENDORS[vendor].adapter.demoSettings(simulators[vendor].url),
+      ...(resilienceFor(vendor) ? { resilience: resilienceFor(vendor) } : {}),
     })),
   };
   // The Kash simulator's first two items cost 0.10 and 0.20: a sale that floats get wrong.

@@ -23,6 +23,15 @@ describe('configuration', () => {
     expect(() => parseConfig({ connections: demoConnections, extra: 1 })).toThrow(/Unrecognized key/);
   });
 
+  it('takes optional resilience settings per connection and names a wrong one', () => {
+    const [first] = demoConnections;
+    const resilience = { requestDeadlineMs: 4_000, retry: { maxAttempts: 2 }, breaker: { halfOpenAfterMs: 30_000 } };
+    expect(parseConfig({ connections: [{ ...first, resilience }] }).connections[0]!.resilience).toEqual(resilience);
+    expect(parseConfig({ connections: [first] }).connections[0]!.resilience).toBeUndefined();
+    expect(() => parseConfig({ connections: [{ ...first, resilience: { retry: { maxAttempts: 0 } } }] })).toThrow(/connections\[0\]\.resilience\.retry\.maxAttempts/);
+    expect(() => parseConfig({ connections: [{ ...first, resilience: { retries: 3 } }] })).toThrow(/Unrecognized key/);
+  });
+
   it('refuses the same connection id twice', () => {
     expect(() => parseConfig({ connections: [demoConnections[0], demoConnections[0]] })).toThrow(/used twice/);
   });

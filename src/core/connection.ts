@@ -1,4 +1,5 @@
 import type { VendorAdapter } from './adapter.ts';
+import type { ConnectionHealth } from './breaker.ts';
 import type { VendorId } from '../simulators/server.ts';
 
 /** A configured vendor account, live for the life of the gateway (its adapter caches tokens). */
@@ -7,4 +8,6 @@ export interface Connection {
   readonly name: string;
   readonly vendor: VendorId;
   readonly adapter: VendorAdapter;
+  /** The circuit breaker's view of the vendor; absent for connections built without one (tests). */
+  readonly health?: () => ConnectionHealth;
 }

@@ -145,3 +145,15 @@ export class VendorMalformedResponseError extends VendorError {
     super('VENDOR_MALFORMED_RESPONSE', describe(failure, 'malformed response'), failure, true);
   }
 }
+
+/**
+ * The connection's circuit breaker is open: the vendor failed repeatedly, so the gateway
+ * stops calling it for a while. No request was sent; retrying later may succeed.
+ */
+export class VendorCircuitOpenError extends VendorError {
+  override readonly name = 'VendorCircuitOpenError';
+  readonly retryable = true;
+  constructor(failure: VendorFailure) {
+    super('VENDOR_CIRCUIT_OPEN', describe(failure, 'failing repeatedly; calls are paused'), failure, true);
+  }
+}

@@ -2,14 +2,24 @@
  * The one way the gateway speaks HTTP to vendors: undici over a shared keep-alive Agent,
  * with timeouts, abort signals and failures classified by undici's stable `err.code`
  * into VendorError subclasses. Nothing here knows a vendor's protocol.
+ *
+ * A connection's transport may also guard its vendor (createConnections gives each one
+ * its own): a circuit breaker that fails fast while the vendor is down, and a limiter on
+ * requests in flight and started per second. The order matters: an open breaker answers
+ * before the call queues; a call whose deadline passed while it queued is never sent.
  */
 import { Agent, request, type Dispatcher } from 'undici';
+import { CircuitOpenSignal, type ConnectionBreaker, type FailureSummary, type Guarded } from './breaker.ts';
+import { isDeadlineAbort } from './deadline.ts';
 import {
+  VendorCircuitOpenError,
   VendorConnectionError,
   VendorMalformedResponseError,
   VendorTimeoutError,
+  type VendorError,
   type VendorFailure,
 } from './errors.ts';
+import type { CallLimiter, Release } from './limiter.ts';
 import { redactUrl } from './redact.ts';
 
 export interface HttpTimeouts {
@@ -21,7 +31,11 @@ export interface HttpTimeouts {
   readonly bodyMs: number;
 }
 
-export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 5_000, headersMs: 15_000, bodyMs: 15_000 };
+/**
+ * Below the per-connection read deadline (8 s, core/resilience.ts), so a vendor that hangs
+ * is cut off while there is still time for one more attempt.
+ */
+export const DEFAULT_TIMEOUTS: HttpTimeouts = { connectMs: 3_000, headersMs: 5_000, bodyMs: 5_000 };
 
 export interface AgentStats {
   /** TCP connections opened since the agent was created. */
@@ -75,19 +89,59 @@ export interface CallSite {
 
 export interface HttpTransportOptions {
   readonly dispatcher?: Dispatcher;
+  /** Header and body timeouts of this transport's requests; the connect timeout belongs to the dispatcher. */
+  readonly timeouts?: Pick<HttpTimeouts, 'headersMs' | 'bodyMs'>;
+  /** Bounds requests in flight and per second. */
+  readonly limiter?: CallLimiter;
+  /** Fails fast while the vendor is failing. */
+  readonly breaker?: ConnectionBreaker;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
 export class HttpTransport {
   readonly dispatcher: Dispatcher;
+  readonly limiter: CallLimiter | undefined;
+  readonly breaker: ConnectionBreaker | undefined;
+  private readonly timeouts: Pick<HttpTimeouts, 'headersMs' | 'bodyMs'> | undefined;
 
   constructor(options: HttpTransportOptions = {}) {
     this.dispatcher = options.dispatcher ?? sharedHttpAgent().agent;
+    this.timeouts = options.timeouts;
+    this.limiter = options.limiter;
+    this.breaker = options.breaker;
   }
 
   /** Sends one request and reads the whole body; transport failures become VendorErrors. */
   async send(site: CallSite, req: HttpRequest): Promise<HttpResponse> {
+    const { breaker, limiter } = this;
+    const where = `${req.method} ${redactUrl(req.url)}`;
+    // No request starts once its deadline has passed.
+    if (req.signal?.aborted) throw notSent(site, req, `deadline passed before ${where}`);
+    if (breaker?.rejecting) throw circuitOpen(site, breaker);
+    let release: Release | undefined;
+    if (limiter) {
+      try {
+        release = await limiter.acquire(req.signal);
+      } catch {
+        throw notSent(site, req, `deadline passed while queued for ${where}`);
+      }
+    }
+    try {
+      if (req.signal?.aborted) throw notSent(site, req, `deadline passed before ${where}`);
+      if (!breaker) return await this.exchange(site, req);
+      const outcome = await breaker.run(() => this.guardedExchange(site, req));
+      if (outcome.value instanceof Error) throw outcome.value;
+      return outcome.value;
+    } catch (error) {
+      if (error instanceof CircuitOpenSignal) throw circuitOpen(site, breaker!);
+      throw error;
+    } finally {
+      release?.();
+    }
+  }
+
+  private async exchange(site: CallSite, req: HttpRequest): Promise<HttpResponse> {
     try {
       const response = await request(req.url, {
         method: req.method,
@@ -95,6 +149,7 @@ export class HttpTransport {
         body: req.body,
         signal: req.signal,
         dispatcher: this.dispatcher,
+        ...(this.timeouts ? { headersTimeout: this.timeouts.headersMs, bodyTimeout: this.timeouts.bodyMs } : {}),
       });
       const text = await response.body.text();
       const headers: Record<string, string | undefined> = {};
@@ -106,6 +161,30 @@ export class HttpTransport {
       throw classifyTransportError(error, site, req);
     }
   }
+
+  /** The exchange as the breaker sees it: never throws a vendor failure, says whether it counts. */
+  private async guardedExchange(site: CallSite, req: HttpRequest): Promise<Guarded<HttpResponse | VendorError>> {
+    try {
+      const response = await this.exchange(site, req);
+      const failure: FailureSummary | null =
+        response.status >= 500 ? { code: 'VENDOR_UNAVAILABLE', message: `${site.vendor}: HTTP ${response.status} on ${req.method} ${req.url.pathname}` } : null;
+      return { value: response, failure };
+    } catch (error) {
+      const failure = error as VendorError;
+      // A caller that gave up (client gone) says nothing about the vendor; a deadline does.
+      const callerGaveUp = req.signal?.aborted === true && !isDeadlineAbort(req.signal);
+      return { value: failure, failure: callerGaveUp ? null : { code: failure.code, message: failure.message } };
+    }
+  }
+}
+
+function notSent(site: CallSite, req: HttpRequest, message: string): VendorTimeoutError {
+  return new VendorTimeoutError({ ...site, vendorMessage: message, cause: req.signal?.reason });
+}
+
+function circuitOpen(site: CallSite, breaker: ConnectionBreaker): VendorCircuitOpenError {
+  const last = breaker.health().lastError;
+  return new VendorCircuitOpenError({ ...site, vendorMessage: `failing repeatedly${last ? ` (last: ${last.code})` : ''}; calls paused` });
 }
 
 function classifyTransportError(error: unknown, site: CallSite, req: HttpRequest): Error {

@@ -1,6 +1,7 @@
 /** Vendor connections, what each can do, and how each took part in a list. */
 import type { EntityCapability } from '../core/adapter.ts';
 import { capabilitiesOf } from '../core/adapter.ts';
+import type { ConnectionHealth } from '../core/breaker.ts';
 import type { Connection } from '../core/connection.ts';
 import type { SourceResult } from '../core/pagination.ts';
 import { builder } from './builder.ts';
@@ -36,6 +37,31 @@ const CapabilitiesRef = builder.objectRef<CapabilitiesShape>('Capabilities').imp
   }),
 });
 
+const CircuitStateEnum = builder.enumType('CircuitState', {
+  description: 'The circuit breaker of a connection.',
+  values: {
+    CLOSED: { description: 'Calls go to the vendor.' },
+    OPEN: { description: 'The vendor failed repeatedly: calls fail at once with VENDOR_CIRCUIT_OPEN, without reaching it.' },
+    HALF_OPEN: { description: 'The open period is over: the next call is a probe that closes the circuit or opens it again.' },
+  } as const,
+});
+
+const HEALTHY: ConnectionHealth = { state: 'CLOSED', recentFailures: 0, lastError: null };
+
+const ConnectionHealthRef = builder.objectRef<ConnectionHealth>('ConnectionHealth').implement({
+  description: "How the vendor has been answering this gateway, as its circuit breaker sees it.",
+  fields: (t) => ({
+    state: t.field({ type: CircuitStateEnum, resolve: (h) => h.state }),
+    recentFailures: t.exposeInt('recentFailures', { description: 'Timeouts, connection failures and 5xx answers of the last minute.' }),
+    lastError: t.field({
+      type: SourceErrorRef,
+      nullable: true,
+      description: 'The last failure counted, null when there was none.',
+      resolve: (h) => h.lastError,
+    }),
+  }),
+});
+
 export const VendorConnectionRef = builder.objectRef<Connection>('VendorConnection').implement({
   description: 'A configured vendor account.',
   fields: (t) => ({
@@ -44,6 +70,7 @@ export const VendorConnectionRef = builder.objectRef<Connection>('VendorConnecti
     name: t.exposeString('name'),
     currency: t.string({ resolve: (c) => c.adapter.currency }),
     capabilities: t.field({ type: CapabilitiesRef, resolve: (c) => capabilitiesOf(c.adapter) }),
+    health: t.field({ type: ConnectionHealthRef, resolve: (c) => c.health?.() ?? HEALTHY }),
   }),
 });
 
