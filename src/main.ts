@@ -5,6 +5,7 @@
 import { createServer } from 'node:http';
 import { ConfigError, createConnections, loadConfigFile, type GatewayConfig } from './config.ts';
 import { startDemo, type Demo } from './demo.ts';
+import { createLogger } from './logger.ts';
 import { createGateway } from './server.ts';
 
 const port = Number(process.env.PORT ?? 4000);
@@ -23,7 +24,8 @@ async function main(): Promise<void> {
     console.log('demo mode: four vendor simulators embedded');
     for (const simulator of Object.values(demo.simulators)) console.log(`  ${simulator.vendor.padEnd(10)} ${simulator.url}`);
   }
-  const gateway = createGateway({ connections: createConnections(config), graphiqlTabs });
+  // JSON request logs on stdout, level from LOG_LEVEL (default info).
+  const gateway = createGateway({ connections: createConnections(config), graphiqlTabs, logger: createLogger() });
   const server = createServer(gateway);
   await new Promise<void>((resolve) => server.listen(port, resolve));
   console.log(`posgraph: http://localhost:${port}/graphql  (${config.connections.length} connections)`);

@@ -8,9 +8,9 @@ import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type DocumentNode } from 'graphql';
 import { Agent, request } from 'undici';
 import { createConnections } from '../../src/config.ts';
-import { HttpTransport, createHttpAgent } from '../../src/core/http.ts';
-import { startDemo, type Demo } from '../../src/demo.ts';
-import { createGateway } from '../../src/server.ts';
+import { createHttpAgent } from '../../src/core/http.ts';
+import { startDemo, type Demo, type DemoOptions } from '../../src/demo.ts';
+import { createGateway, type GatewayOptions } from '../../src/server.ts';
 
 export interface GraphQLResponse<T> {
   readonly status: number;
@@ -28,11 +28,19 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-export async function startTestStack(options: { sales?: number } = {}): Promise<TestStack> {
-  const demo = await startDemo({ basePort: 0, sales: options.sales });
+export interface TestStackOptions {
+  readonly sales?: number;
+  /** Deadlines, retries, limits and breaker of the demo connections (all, or per vendor). */
+  readonly resilience?: DemoOptions['resilience'];
+  /** Gateway options beyond the connections: limits, introspection, persisted operations, … */
+  readonly gateway?: Partial<Omit<GatewayOptions, 'connections'>>;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const demo = await startDemo({ basePort: 0, sales: options.sales, resilience: options.resilience });
   const upstream = createHttpAgent();
-  const connections = createConnections(demo.config, new HttpTransport({ dispatcher: upstream.agent }));
-  const gateway = createGateway({ connections, graphiqlTabs: demo.graphiqlTabs });
+  const connections = createConnections(demo.config, { dispatcher: upstream.agent });
+  const gateway = createGateway({ graphiqlTabs: demo.graphiqlTabs, ...options.gateway, connections });
   const server: Server = createServer(gateway);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
