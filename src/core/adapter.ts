@@ -33,14 +33,50 @@ export interface ListPage<T> {
   readonly nextCursor: string | null;
   /** Total matching records at the vendor, when it says or the adapter knows. */
   readonly totalCount: number | null;
+  /** Records of this page the vendor sent malformed: left out, each reported on its own. */
+  readonly rejected?: readonly RecordRejection[];
 }
 
+/** A vendor record that failed validation or mapping; the rest of its page is served. */
+export interface RecordRejection {
+  readonly id: string | null;
+  readonly reason: string;
+}
+
+/** byIds and scan may answer a rejection in place of a malformed record: that id alone fails. */
 export type BatchLoad<T> =
-  | { readonly strategy: 'byIds'; readonly maxBatchSize: number; load(ids: readonly string[], options: CallOptions): Promise<readonly T[]> }
-  | { readonly strategy: 'scan'; load(options: CallOptions): Promise<readonly T[]> }
+  | { readonly strategy: 'byIds'; readonly maxBatchSize: number; load(ids: readonly string[], options: CallOptions): Promise<ReadonlyArray<T | RecordRejection>> }
+  | { readonly strategy: 'scan'; load(options: CallOptions): Promise<ReadonlyArray<T | RecordRejection>> }
   | { readonly strategy: 'each'; readonly concurrency: number; load(id: string, options: CallOptions): Promise<T | null> };
 
 export type BatchStrategy = BatchLoad<unknown>['strategy'];
+
+/**
+ * Validates and maps each raw vendor record on its own, so one malformed record is
+ * rejected (with its id when readable) instead of failing the whole response.
+ */
+export function mapEach<T>(raws: readonly unknown[], map: (raw: unknown) => T, idOf: (raw: unknown) => string | null): { records: T[]; rejected: RecordRejection[] } {
+  const records: T[] = [];
+  const rejected: RecordRejection[] = [];
+  for (const raw of raws) {
+    try {
+      records.push(map(raw));
+    } catch (error) {
+      let id: string | null = null;
+      try {
+        id = idOf(raw);
+      } catch {
+        id = null;
+      }
+      rejected.push({ id, reason: error instanceof Error ? error.message.slice(0, 300) : String(error) });
+    }
+  }
+  return { records, rejected };
+}
+
+export function isRejection(value: unknown): value is RecordRejection {
+  return typeof value === 'object' && value !== null && 'reason' in value && !('kind' in value);
+}
 
 export interface EntitySource<K extends EntityKind> {
   list?(request: ListRequest<EntityFilters[K]>): Promise<ListPage<EntityRecords[K]>>;

@@ -5,10 +5,21 @@
  * as that vendor allows. Each loader's calls are logged so tests can count them.
  */
 import DataLoader from 'dataloader';
-import type { BatchLoad, CallOptions } from './adapter.ts';
+import { isRejection, type BatchLoad, type CallOptions, type RecordRejection } from './adapter.ts';
+import { GatewayError } from './errors.ts';
 import { mapSettled } from './concurrency.ts';
 import type { Connection } from './connection.ts';
 import type { EntityKind, EntityRecords } from './model.ts';
+
+/** A record the vendor sent that could not be read; only its own field fails. */
+export class MalformedRecordError extends GatewayError {
+  override readonly name = 'MalformedRecordError';
+  constructor(rejection: RecordRejection) {
+    super('VENDOR_MALFORMED_RECORD', `The vendor sent record ${rejection.id} in a shape posgraph cannot read: ${rejection.reason}`, {
+      extensions: { retryable: false },
+    });
+  }
+}
 
 export interface LoaderCall {
   readonly connection: string;
@@ -91,7 +102,7 @@ export class RequestLoaders {
     }
   }
 
-  private readonly scans = new Map<string, Promise<readonly { id: string }[]>>();
+  private readonly scans = new Map<string, Promise<ReadonlyArray<{ id: string } | RecordRejection>>>();
 
   /** A scan walks the vendor's whole list once per request, however many batches ask. */
   private scanOnce(connection: string, kind: EntityKind, batch: Extract<BatchLoad<{ id: string }>, { strategy: 'scan' }>) {
@@ -106,7 +117,12 @@ export class RequestLoaders {
   }
 }
 
-function inKeyOrder(ids: readonly string[], records: readonly { id: string }[]): Array<unknown> {
-  const byId = new Map(records.map((record) => [record.id, record]));
+function inKeyOrder(ids: readonly string[], records: ReadonlyArray<{ id: string } | RecordRejection>): Array<unknown> {
+  const byId = new Map<string, unknown>();
+  for (const record of records) {
+    if (!isRejection(record)) byId.set(record.id, record);
+    // A malformed record fails its own key only, as the vendor's fault.
+    else if (record.id !== null) byId.set(record.id, new MalformedRecordError(record));
+  }
   return ids.map((id) => byId.get(id) ?? null);
 }

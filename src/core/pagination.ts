@@ -9,7 +9,7 @@
  * connections): one from another query is refused instead of silently skipping records.
  */
 import { createHash } from 'node:crypto';
-import type { ListPage } from './adapter.ts';
+import type { ListPage, RecordRejection } from './adapter.ts';
 import type { Connection } from './connection.ts';
 import { BadUserInputError, GatewayError } from './errors.ts';
 import { InvalidCursorError } from './local-paging.ts';
@@ -69,9 +69,11 @@ export async function listMerged<K extends EntityKind>(options: MergedListOption
       const list = connection.adapter.sources[kind]?.list;
       if (!list) return { connection, status: 'UNSUPPORTED' as const, error: null, stream: undefined };
       const position = startPosition(connection.id);
-      if (position.done) return { connection, status: 'OK' as const, error: null, stream: { pages: [], skip: 0, total: position.total, records: [] } };
+      if (position.done) return { connection, status: 'OK' as const, error: null, stream: { pages: [], skip: 0, total: position.total, records: [], rejected: [] } };
       try {
         const stream = await readAhead(list.bind(connection.adapter.sources[kind]), filter, position, first + 1, signal);
+        // Malformed records are left out and reported; the rest of the source is served.
+        if (stream.rejected.length > 0) return { connection, status: 'PARTIAL' as const, error: rejectionError(stream.rejected, connection), stream };
         return { connection, status: 'OK' as const, error: null, stream };
       } catch (error) {
         if (error instanceof InvalidCursorError) throw new BadUserInputError('The cursor does not belong to this list');
@@ -124,6 +126,8 @@ interface Stream<T> {
   readonly total: number | null;
   /** The records not yet served, in order. */
   readonly records: readonly T[];
+  /** Malformed records met on the pages read, left out. */
+  readonly rejected: readonly RecordRejection[];
 }
 
 async function readAhead<T, F>(
@@ -135,6 +139,7 @@ async function readAhead<T, F>(
 ): Promise<Stream<T>> {
   const pages: Array<{ cursor: string | null; records: readonly T[]; next: string | null }> = [];
   const records: T[] = [];
+  const rejected: RecordRejection[] = [];
   let cursor = position.cursor;
   let total: number | null = null;
   for (let count = 0; count < MAX_PAGES_PER_SOURCE; count += 1) {
@@ -142,11 +147,12 @@ async function readAhead<T, F>(
     const page = await list({ filter, cursor, limit: wanted - records.length + skip, signal });
     pages.push({ cursor, records: page.records, next: page.nextCursor });
     records.push(...page.records.slice(skip));
+    rejected.push(...(page.rejected ?? []));
     total = page.totalCount;
     if (page.nextCursor === null || records.length >= wanted) break;
     cursor = page.nextCursor;
   }
-  return { pages, skip: position.skip, total, records };
+  return { pages, skip: position.skip, total, records, rejected };
 }
 
 /** The position after serving `served` records of this request's part of the stream. */
@@ -196,6 +202,13 @@ function decodeCursor(cursor: string, hash: string): CursorState {
     } else throw new BadUserInputError('`after` is not a cursor this API issued', { argumentName: 'after' });
   }
   return { hash, positions };
+}
+
+function rejectionError(rejected: readonly RecordRejection[], connection: Connection): GatewayError {
+  const ids = rejected.map((rejection) => rejection.id ?? '?').slice(0, 10).join(', ');
+  return new GatewayError('VENDOR_MALFORMED_RECORD', `${connection.vendor}: ${rejected.length} record(s) could not be read and were left out (${ids}): ${rejected[0]!.reason}`, {
+    extensions: { vendor: connection.vendor, connection: connection.id, retryable: false },
+  });
 }
 
 function asGatewayError(error: unknown, connection: Connection): GatewayError {

@@ -99,4 +99,15 @@ describe('request loaders', () => {
     expect(await loaders.load('c', 'booking', '1')).toBeNull();
     expect(loaders.calls).toHaveLength(0);
   });
+
+  it('fails only the key whose record the vendor sent malformed', async () => {
+    const loaders = loadersWith({
+      strategy: 'byIds',
+      maxBatchSize: 10,
+      load: async (ids) => ids.map((id) => (id === '2' ? { id: '2', reason: 'email is not a string' } : customer(id))),
+    });
+    const results = await Promise.allSettled(['1', '2', '3'].map((id) => loaders.load('c', 'customer', id)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((results[1] as PromiseRejectedResult).reason).toMatchObject({ extensions: { code: 'VENDOR_MALFORMED_RECORD' } });
+  });
 });

@@ -125,4 +125,22 @@ describe('merged pagination', () => {
       ['none', 'UNSUPPORTED', null],
     ]);
   });
+
+  it('leaves out a malformed record, serves the rest and says PARTIAL', async () => {
+    const records = [sale('3', new Date(day).toISOString()), sale('1', new Date(day).toISOString())];
+    const connection: Connection = {
+      id: 'p',
+      name: 'p',
+      vendor: 'tactill',
+      adapter: {
+        vendor: 'tactill',
+        currency: 'EUR',
+        sources: { sale: { list: async () => ({ records, nextCursor: null, totalCount: 3, rejected: [{ id: '2', reason: 'total is not a number' }] }) } },
+      },
+    };
+    const page = await listMerged({ kind: 'sale', sources: [{ connection, filter: {} }], first: 10, after: null });
+    expect(page.edges.map((edge) => edge.record.id)).toEqual(['3', '1']);
+    expect(page.sources[0]).toMatchObject({ status: 'PARTIAL', error: { extensions: { code: 'VENDOR_MALFORMED_RECORD', connection: 'p' } } });
+    expect(page.sources[0]!.error!.message).toContain('(2)');
+  });
 });

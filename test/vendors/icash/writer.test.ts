@@ -1,3 +1,4 @@
+import { isRejection } from '../../../src/core/adapter.ts';
 /**
  * createSale at iCash against its simulator on loopback (no mocks): the adapter's writer,
  * the core's createSale over it, and the GraphQL gateway. The sale is built in steps on a
@@ -68,7 +69,7 @@ async function expectNothingLeft(reference?: string): Promise<void> {
 async function loadItems(ids: readonly string[]): Promise<Array<ItemRecord | null>> {
   const batch = adapter.sources.item!.batch!;
   if (batch.strategy !== 'byIds') throw new Error('iCash items are expected by ids');
-  const found = new Map((await batch.load(ids, {})).map((item) => [item.id, item]));
+  const found = new Map((await batch.load(ids, {})).filter((item): item is ItemRecord => !isRejection(item)).map((item) => [item.id, item]));
   return ids.map((id) => found.get(id) ?? null);
 }
 

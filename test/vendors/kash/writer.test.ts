@@ -1,3 +1,4 @@
+import { isRejection } from '../../../src/core/adapter.ts';
 /**
  * createSale at Kash against the Kash simulator on loopback (no mocks): through the adapter's
  * writer (driven by the core createSale, as the gateway drives it) and through the GraphQL
@@ -57,7 +58,7 @@ const store: WriteStore = new InMemoryIdempotencyStore();
 async function loadItems(ids: readonly string[]): Promise<Array<ItemRecord | null>> {
   const batch = adapter.sources.item!.batch!;
   if (batch.strategy !== 'scan') throw new Error('Kash items are scanned');
-  const all = new Map((await batch.load({})).map((item) => [item.id, item]));
+  const all = new Map((await batch.load({})).filter((item): item is ItemRecord => !isRejection(item)).map((item) => [item.id, item]));
   return ids.map((id) => all.get(id) ?? null);
 }
 

@@ -1,3 +1,4 @@
+import { isRejection } from '../../../src/core/adapter.ts';
 /**
  * createSale at Tactill against the real simulator on loopback (no mocks): the body's exact
  * amounts, the sale as the vendor stores it, every refusal reachable here with nothing
@@ -84,7 +85,7 @@ async function byReference(reference: string): Promise<TactillSale[]> {
 async function loadItems(ids: readonly string[], target = adapter): Promise<Array<ItemRecord | null>> {
   const batch = target.sources.item!.batch!;
   if (batch.strategy !== 'byIds') throw new Error('expected byIds');
-  const found = await batch.load(ids, {});
+  const found = (await batch.load(ids, {})).filter((item): item is ItemRecord => !isRejection(item));
   return ids.map((id) => found.find((item) => item.id === id) ?? null);
 }
 
