@@ -13,10 +13,27 @@
  * Lookups by id: items, payments, customers and locations are whole lists, one `scan` per
  * request; sales and bookings are one `each` call per id through the list's id filter,
  * since one scan of every sale would cost far more than the handful a page asks for.
+ *
+ * Malformed records: the client checks only that a list answer is a JSON array; each record
+ * is then validated (wire.ts schemas) and mapped on its own (`mapEach`). A record that fails
+ * is left out of its list and reported as a rejection (the page's `rejected`, or in its place
+ * in a scan); a lookup by id of a malformed sale or booking throws MalformedRecordError, which
+ * fails that id alone. The reference lists (groups, VAT groups, payment types, statuses) are
+ * still validated whole.
  */
 import { z } from 'zod';
 import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
-import type { AdapterContext, CallOptions, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
+import {
+  mapEach,
+  type AdapterContext,
+  type CallOptions,
+  type ListPage,
+  type ListRequest,
+  type RecordRejection,
+  type VendorAdapter,
+  type VendorAdapterModule,
+} from '../../core/adapter.ts';
+import { MalformedRecordError } from '../../core/loaders.ts';
 import { containsText, pageByOffset, withinRange } from '../../core/local-paging.ts';
 import type {
   BookingFilter,
@@ -40,7 +57,21 @@ import { sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime, toLocalDate } from '../../core/time.ts';
 import { IncocloudClient } from './client.ts';
 import { INCOCLOUD_DEMO_APPLICATIONS, INCOCLOUD_TIME_ZONE } from './simulator.ts';
-import type { Booking, Item, Location, Partner, Payment, Sale, SaleDetail } from './wire.ts';
+import {
+  BookingSchema,
+  ItemSchema,
+  NamedEntitySchema,
+  PartnerSchema,
+  PaymentSchema,
+  SaleSchema,
+  type Booking,
+  type Item,
+  type Location,
+  type Partner,
+  type Payment,
+  type Sale,
+  type SaleDetail,
+} from './wire.ts';
 import { createIncocloudSaleWriter } from './writer.ts';
 
 // ---------------------------------------------------------------- settings
@@ -283,6 +314,68 @@ export function toBookingRecord(booking: Booking, statusNames: ReadonlyMap<numbe
   };
 }
 
+// ---------------------------------------------------------------- one record at a time
+
+/**
+ * A raw vendor record checked against its wire.ts schema. The error names the field and
+ * zod's wording, never the value: records hold customers' details.
+ */
+export function readRecord<T>(schema: z.ZodType<T>, raw: unknown): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : 'record';
+  throw new Error(`${where}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** The id a raw record carries in `field`, when it is readable as one, to name its rejection. */
+export function recordIdOf(raw: unknown, field: string): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const value = (raw as Record<string, unknown>)[field];
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+  if (typeof value === 'string' && /^[1-9]\d{0,14}$/.test(value)) return value;
+  return null;
+}
+
+/** Records that mapped, and rejections for the ones that did not. */
+export interface MappedRecords<T> {
+  readonly records: T[];
+  readonly rejected: RecordRejection[];
+}
+
+/** Items as raw `GET item` records; a malformed one becomes a rejection named by its `id`. */
+export function mapItems(raws: readonly unknown[], lookups: ItemLookups, currencyCode: string): MappedRecords<ItemRecord> {
+  return mapEach(raws, (raw) => toItemRecord(readRecord(ItemSchema, raw), lookups, currencyCode), (raw) => recordIdOf(raw, 'id'));
+}
+
+/** Sales as raw `GET sale` records; a rejection is named by the `operation_number`, the sale's id here. */
+export function mapSales(raws: readonly unknown[], paymentTypes: ReadonlyMap<number, string>, context: MappingContext): MappedRecords<SaleRecord> {
+  return mapEach(raws, (raw) => toSaleRecord(readRecord(SaleSchema, raw), paymentTypes, context), (raw) => recordIdOf(raw, 'operation_number'));
+}
+
+export function mapPayments(raws: readonly unknown[], paymentTypes: ReadonlyMap<number, string>, context: MappingContext): MappedRecords<PaymentRecord> {
+  return mapEach(raws, (raw) => toPaymentRecord(readRecord(PaymentSchema, raw), paymentTypes, context), (raw) => recordIdOf(raw, 'id'));
+}
+
+export function mapCustomers(raws: readonly unknown[]): MappedRecords<CustomerRecord> {
+  return mapEach(raws, (raw) => toCustomerRecord(readRecord(PartnerSchema, raw)), (raw) => recordIdOf(raw, 'id'));
+}
+
+export function mapLocations(raws: readonly unknown[]): MappedRecords<LocationRecord> {
+  return mapEach(raws, (raw) => toLocationRecord(readRecord(NamedEntitySchema, raw)), (raw) => recordIdOf(raw, 'id'));
+}
+
+export function mapBookings(raws: readonly unknown[], statusNames: ReadonlyMap<number, string>, context: MappingContext): MappedRecords<BookingRecord> {
+  return mapEach(raws, (raw) => toBookingRecord(readRecord(BookingSchema, raw), statusNames, context), (raw) => recordIdOf(raw, 'id'));
+}
+
+/** The one record a lookup by id found, or MalformedRecordError for that id alone. */
+function onlyRecord<T>(mapped: MappedRecords<T>, id: string): T {
+  const rejection = mapped.rejected[0];
+  if (rejection) throw new MalformedRecordError({ id, reason: rejection.reason });
+  return mapped.records[0]!;
+}
+
 // ---------------------------------------------------------------- model filters → vendor queries
 
 /** The vendor's date filters are whole local days: the days holding the bounds, widened, then filtered exactly. */
@@ -369,9 +462,19 @@ class RecentReference<T> {
 
 // ---------------------------------------------------------------- the adapter
 
-function sorted<K extends EntityKind>(kind: K, records: EntityRecords[K][], request: ListRequest<unknown>): ListPage<EntityRecords[K]> {
-  return pageByOffset(sortRecords(kind, records), request.cursor, request.limit);
+/** A page of the sorted records; every rejection of the list goes with each page, since each page re-reads it. */
+function sorted<K extends EntityKind>(kind: K, mapped: MappedRecords<EntityRecords[K]>, request: ListRequest<unknown>): ListPage<EntityRecords[K]> {
+  const page = pageByOffset(sortRecords(kind, mapped.records), request.cursor, request.limit);
+  return mapped.rejected.length === 0 ? page : { ...page, rejected: mapped.rejected };
 }
+
+/** A scan's answer: the records, and each rejection in place of its record. */
+function scanned<T>(mapped: MappedRecords<T>): Array<T | RecordRejection> {
+  return [...mapped.records, ...mapped.rejected];
+}
+
+/** No vendor call: nothing can match. */
+const nothing = <T>(): MappedRecords<T> => ({ records: [], rejected: [] });
 
 export function createIncocloudAdapter(settings: IncocloudSettings, context: AdapterContext): VendorAdapter {
   const client = new IncocloudClient({
@@ -402,79 +505,84 @@ export function createIncocloudAdapter(settings: IncocloudSettings, context: Ada
     return { groupNames: namesById(groups), vatPercents: new Map(vatGroups.map((group) => [group.id, group.percent])) };
   };
 
-  const items = async (filter: ItemFilter, options: CallOptions): Promise<ItemRecord[]> => {
+  const items = async (filter: ItemFilter, options: CallOptions): Promise<MappedRecords<ItemRecord>> => {
     const lookups = itemLookups(options);
     // A category is a group name; one matching group becomes the vendor's `group_id` filter.
     let groupId: number | undefined;
     if (filter.category !== undefined) {
       const groups = [...(await lookups).groupNames].filter(([, name]) => sameText(name, filter.category!));
-      if (groups.length === 0) return [];
+      if (groups.length === 0) return nothing();
       if (groups.length === 1) groupId = groups[0]![0];
     }
     // seed "Inventory & Products": GET item, with availability for the stock figure.
-    const [wire, resolved] = await Promise.all([
-      client.listItems({ include_availability: true, code: filter.code === '' ? undefined : filter.code, group_id: groupId }, options),
+    const [raws, resolved] = await Promise.all([
+      client.listRawItems({ include_availability: true, code: filter.code === '' ? undefined : filter.code, group_id: groupId }, options),
       lookups,
     ]);
-    return wire
-      .map((item) => toItemRecord(item, resolved, settings.currency))
-      .filter(
+    const { records, rejected } = mapItems(raws, resolved, settings.currency);
+    const kept = records.filter(
         (item) =>
           containsText(item.name, filter.text) &&
           (filter.code === undefined || item.code === filter.code) &&
           (filter.barcode === undefined || item.barcode === filter.barcode) &&
           (filter.category === undefined || sameText(item.category, filter.category)),
       );
+    return { records: kept, rejected };
   };
 
-  const customers = async (filter: CustomerFilter, options: CallOptions): Promise<CustomerRecord[]> => {
+  const customers = async (filter: CustomerFilter, options: CallOptions): Promise<MappedRecords<CustomerRecord>> => {
     // seed "Partners & Customers": GET partner
-    const partners = await client.listPartners({}, options);
-    return partners
-      .map(toCustomerRecord)
-      .filter((customer) => filter.text === undefined || containsText(customer.name, filter.text) || containsText(customer.email, filter.text));
+    const { records, rejected } = mapCustomers(await client.listRawPartners({}, options));
+    return {
+      records: records.filter((customer) => filter.text === undefined || containsText(customer.name, filter.text) || containsText(customer.email, filter.text)),
+      rejected,
+    };
   };
 
-  const locations = async (options: CallOptions): Promise<LocationRecord[]> => {
+  const locations = async (options: CallOptions): Promise<MappedRecords<LocationRecord>> => {
     // seed "Locations & Stores": GET location
-    return (await client.listLocations(options)).map(toLocationRecord);
+    return mapLocations(await client.listRawLocations(options));
   };
 
-  const sales = async (filter: SaleFilter, options: CallOptions): Promise<SaleRecord[]> => {
+  const sales = async (filter: SaleFilter, options: CallOptions): Promise<MappedRecords<SaleRecord>> => {
     const locationId = idParameter(filter.locationId);
     const partnerId = idParameter(filter.customerId);
     // No cashbooks at IncoCloud, so a cashbook filter matches no sale; nor does an id the vendor cannot have.
-    if (locationId === NO_MATCH || partnerId === NO_MATCH || filter.cashbookId !== undefined) return [];
+    if (locationId === NO_MATCH || partnerId === NO_MATCH || filter.cashbookId !== undefined) return nothing();
     // seed "Sales Operations": GET sale with load_payments, so lines and payments come with the list.
-    const [wire, types] = await Promise.all([
-      client.listSales({ load_payments: true, location_id: locationId, partner_id: partnerId, ...datedQuery(filter.from, filter.to) }, options),
+    const [raws, types] = await Promise.all([
+      client.listRawSales({ load_payments: true, location_id: locationId, partner_id: partnerId, ...datedQuery(filter.from, filter.to) }, options),
       paymentTypes.fresh(options),
     ]);
-    return wire.map((sale) => toSaleRecord(sale, types, mapping)).filter((sale) => withinRange(sale.createdAt, filter.from, filter.to));
+    const { records, rejected } = mapSales(raws, types, mapping);
+    return { records: records.filter((sale) => withinRange(sale.createdAt, filter.from, filter.to)), rejected };
   };
 
-  const payments = async (filter: PaymentFilter, options: CallOptions): Promise<PaymentRecord[]> => {
+  const payments = async (filter: PaymentFilter, options: CallOptions): Promise<MappedRecords<PaymentRecord>> => {
     const operationNumber = idParameter(filter.saleId);
-    if (operationNumber === NO_MATCH || filter.cashbookId !== undefined) return [];
+    if (operationNumber === NO_MATCH || filter.cashbookId !== undefined) return nothing();
     // seed "Payments": GET payment, filtered by the sale's operation number and local days (contract [assumed]).
-    const [wire, types] = await Promise.all([
-      client.listPayments({ operation_number: operationNumber, ...datedQuery(filter.from, filter.to) }, options),
+    const [raws, types] = await Promise.all([
+      client.listRawPayments({ operation_number: operationNumber, ...datedQuery(filter.from, filter.to) }, options),
       paymentTypes.fresh(options),
     ]);
-    return wire
-      .map((payment) => toPaymentRecord(payment, types, mapping))
-      .filter((payment) => withinRange(payment.createdAt, filter.from, filter.to) && matchesPaymentMethod(payment, filter.method));
+    const { records, rejected } = mapPayments(raws, types, mapping);
+    return {
+      records: records.filter((payment) => withinRange(payment.createdAt, filter.from, filter.to) && matchesPaymentMethod(payment, filter.method)),
+      rejected,
+    };
   };
 
-  const bookings = async (filter: BookingFilter, options: CallOptions): Promise<BookingRecord[]> => {
+  const bookings = async (filter: BookingFilter, options: CallOptions): Promise<MappedRecords<BookingRecord>> => {
     const partnerId = idParameter(filter.customerId);
-    if (partnerId === NO_MATCH) return [];
+    if (partnerId === NO_MATCH) return nothing();
     // seed "Hospitality": GET booking. Its days select the stays overlapping them, a superset of those starting in them.
-    const [wire, statuses] = await Promise.all([
-      client.listBookings({ partner_id: partnerId, ...localDateRange(filter.from, filter.to, settings.timeZone) }, options),
+    const [raws, statuses] = await Promise.all([
+      client.listRawBookings({ partner_id: partnerId, ...localDateRange(filter.from, filter.to, settings.timeZone) }, options),
       bookingStatuses.fresh(options),
     ]);
-    return wire.map((booking) => toBookingRecord(booking, statuses, mapping)).filter((booking) => withinRange(booking.startsAt, filter.from, filter.to));
+    const { records, rejected } = mapBookings(raws, statuses, mapping);
+    return { records: records.filter((booking) => withinRange(booking.startsAt, filter.from, filter.to)), rejected };
   };
 
   // A created sale is answered unpaid, with no payment types to look up.
@@ -488,7 +596,7 @@ export function createIncocloudAdapter(settings: IncocloudSettings, context: Ada
     sources: {
       item: {
         list: async (request) => sorted('item', await items(request.filter, { signal: request.signal }), request),
-        batch: { strategy: 'scan', load: (options) => items({}, options) },
+        batch: { strategy: 'scan', load: async (options) => scanned(await items({}, options)) },
       },
       sale: {
         list: async (request) => sorted('sale', await sales(request.filter, { signal: request.signal }), request),
@@ -500,24 +608,27 @@ export function createIncocloudAdapter(settings: IncocloudSettings, context: Ada
             const operationNumber = vendorIdOf(id);
             if (operationNumber === null) return null;
             // seed "Sales Operations": GET sale?operation_number= (contract tricky point 5).
-            const [sale, types] = await Promise.all([client.getSale(operationNumber, { load_payments: true }, options), paymentTypes.recent(options)]);
-            return sale === undefined ? null : toSaleRecord(sale, types, mapping);
+            const [raws, types] = await Promise.all([
+              client.listRawSales({ operation_number: operationNumber, load_payments: true }, options),
+              paymentTypes.recent(options),
+            ]);
+            return raws.length === 0 ? null : onlyRecord(mapSales(raws.slice(0, 1), types, mapping), id);
           },
         },
       },
       payment: {
         list: async (request) => sorted('payment', await payments(request.filter, { signal: request.signal }), request),
         // The vendor has no payment id filter: one walk of the payment list per request.
-        batch: { strategy: 'scan', load: (options) => payments({}, options) },
+        batch: { strategy: 'scan', load: async (options) => scanned(await payments({}, options)) },
       },
       customer: {
         list: async (request) => sorted('customer', await customers(request.filter, { signal: request.signal }), request),
         // One partner list is one call, however many partners a page references; `each` would be one per partner.
-        batch: { strategy: 'scan', load: (options) => customers({}, options) },
+        batch: { strategy: 'scan', load: async (options) => scanned(await customers({}, options)) },
       },
       location: {
         list: async (request) => sorted('location', await locations({ signal: request.signal }), request),
-        batch: { strategy: 'scan', load: (options) => locations(options) },
+        batch: { strategy: 'scan', load: async (options) => scanned(await locations(options)) },
       },
       booking: {
         list: async (request) => sorted('booking', await bookings(request.filter, { signal: request.signal }), request),
@@ -528,8 +639,8 @@ export function createIncocloudAdapter(settings: IncocloudSettings, context: Ada
             const bookingId = vendorIdOf(id);
             if (bookingId === null) return null;
             // seed "Hospitality": GET booking?id= (the `id` filter is contract [assumed]).
-            const [booking, statuses] = await Promise.all([client.getBooking(bookingId, options), bookingStatuses.recent(options)]);
-            return booking === undefined ? null : toBookingRecord(booking, statuses, mapping);
+            const [raws, statuses] = await Promise.all([client.listRawBookings({ id: bookingId }, options), bookingStatuses.recent(options)]);
+            return raws.length === 0 ? null : onlyRecord(mapBookings(raws.slice(0, 1), statuses, mapping), id);
           },
         },
       },

@@ -32,6 +32,7 @@ import {
   NamedEntitySchema,
   PartnerSchema,
   PaymentSchema,
+  RecordListSchema,
   ReservationSchema,
   SaleSchema,
   VatGroupSchema,
@@ -237,6 +238,44 @@ export class IncocloudClient {
   /** `GET reservation`, table reservations (seed "Hospitality"). */
   listReservations(query: ReservationQuery = {}, options?: CallOptions): Promise<Reservation[]> {
     return this.get('reservation', query, ReservationSchema.array(), options);
+  }
+
+  // ------------------------------------------------------------ lenient lists
+
+  /*
+   * The same lists for the adapter, which validates each record on its own (wire.ts schemas):
+   * the answer must still be a JSON array, or the whole call is a VendorMalformedResponseError,
+   * but its records come back as the vendor sent them.
+   */
+
+  /** `GET item`, records unchecked (validate each with `ItemSchema`). */
+  listRawItems(query: ItemQuery = {}, options?: CallOptions): Promise<unknown[]> {
+    return this.get('item', query, RecordListSchema, options);
+  }
+
+  /** `GET sale`, records unchecked (validate each with `SaleSchema`). */
+  listRawSales(query: SaleQuery = {}, options?: CallOptions): Promise<unknown[]> {
+    return this.get('sale', query, RecordListSchema, options);
+  }
+
+  /** `GET payment`, records unchecked (validate each with `PaymentSchema`). */
+  listRawPayments(query: PaymentQuery = {}, options?: CallOptions): Promise<unknown[]> {
+    return this.get('payment', query, RecordListSchema, options);
+  }
+
+  /** `GET partner`, records unchecked (validate each with `PartnerSchema`). */
+  listRawPartners(query: PartnerQuery = {}, options?: CallOptions): Promise<unknown[]> {
+    return this.get('partner', query, RecordListSchema, options);
+  }
+
+  /** `GET location`, records unchecked (validate each with `NamedEntitySchema`). */
+  listRawLocations(options?: CallOptions): Promise<unknown[]> {
+    return this.get('location', {}, RecordListSchema, options);
+  }
+
+  /** `GET booking`, records unchecked (validate each with `BookingSchema`). */
+  listRawBookings(query: BookingQuery = {}, options?: CallOptions): Promise<unknown[]> {
+    return this.get('booking', query, RecordListSchema, options);
   }
 
   // ------------------------------------------------------------ plumbing

@@ -26,6 +26,13 @@ const exactNumber = z.number().refine(
 const id = z.number().int().positive();
 const localDateTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/, 'expected YYYY-MM-DD HH:MM:SS');
 
+/**
+ * A list answer as the client checks it: a JSON array, nothing more. Its records go to the
+ * adapter as sent, which validates each with its own schema below (`ItemSchema`, `SaleSchema`…),
+ * so one malformed record is rejected alone instead of failing the whole answer.
+ */
+export const RecordListSchema = z.array(z.unknown());
+
 /** `{"error":"<message>"}` on every non-2xx answer (contract: body [assumed]; messages [seed] "Error Handling"). */
 export const ErrorBodySchema = z.object({ error: z.string() });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
