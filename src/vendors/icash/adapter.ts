@@ -16,7 +16,19 @@
  */
 import { z } from 'zod';
 import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
-import type { AdapterContext, BatchLoad, CallOptions, EntitySources, EntityWriters, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
+import {
+  mapEach,
+  type AdapterContext,
+  type BatchLoad,
+  type CallOptions,
+  type EntitySources,
+  type EntityWriters,
+  type ListPage,
+  type ListRequest,
+  type RecordRejection,
+  type VendorAdapter,
+  type VendorAdapterModule,
+} from '../../core/adapter.ts';
 import { mapSettled } from '../../core/concurrency.ts';
 import { GatewayError, VendorMalformedResponseError, VendorNotFoundError } from '../../core/errors.ts';
 import { InvalidCursorError, containsText, pageByOffset, withinRange } from '../../core/local-paging.ts';
@@ -42,7 +54,14 @@ import { IcashClient } from './client.ts';
 import { createIcashCustomerWriter } from './customer-writer.ts';
 import { createIcashSaleWriter } from './writer.ts';
 import {
+  CashRegisterSchema,
+  ContragentSchema,
   ICASH_MAX_PAGE,
+  OperationSchema,
+  SaleItemSchema,
+  numericRowIdOf,
+  readRow,
+  rowIdOf,
   type IcashCashRegister,
   type IcashContragent,
   type IcashListResult,
@@ -325,6 +344,65 @@ export function matchesCashbookFilter(cashbook: CashbookRecord, filter: Cashbook
   return (filter.state === undefined || cashbook.state === filter.state) && withinRange(cashbook.openedAt, filter.from, filter.to);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Raw rows, one by one: each row of a list is validated (the wire schema) and mapped on its
+// own, so a malformed row is rejected with its id, when readable, and the rest is served.
+
+export interface MappedRows<T> {
+  readonly records: T[];
+  readonly rejected: RecordRejection[];
+}
+
+export function mapSaleItemRows(raws: readonly unknown[], context: IcashMappingContext): MappedRows<ItemRecord> {
+  return mapEach(raws, (raw) => mapSaleItem(readRow(SaleItemSchema, raw, 'get-sale-items'), context), (raw) => rowIdOf(raw, 'SaleItemID'));
+}
+
+export function mapContragentRows(raws: readonly unknown[]): MappedRows<CustomerRecord> {
+  return mapEach(raws, (raw) => mapContragent(readRow(ContragentSchema, raw, 'get-contragents')), (raw) => rowIdOf(raw, 'ContragentID'));
+}
+
+/** Rows of operations-list, as sales without lines. */
+export function mapOperationRows(raws: readonly unknown[], context: IcashMappingContext): MappedRows<SaleRecord> {
+  return mapEach(raws, (raw) => mapOperation(readRow(OperationSchema, raw, 'operations-list'), context), (raw) => rowIdOf(raw, 'OperationID'));
+}
+
+/** The registers that read, and the rejections of those that do not. */
+export function readCashRegisterRows(raws: readonly unknown[]): MappedRows<IcashCashRegister> {
+  return mapEach(raws, (raw) => readRow(CashRegisterSchema, raw, 'get-cash-registers'), (raw) => rowIdOf(raw, 'id'));
+}
+
+export function mapCashRegisterRows(raws: readonly unknown[]): MappedRows<CashbookRecord> {
+  const { records, rejected } = readCashRegisterRows(raws);
+  return { records: records.map(mapCashRegister), rejected };
+}
+
+/**
+ * Stores of the registers that read. A malformed register is reported against its store
+ * (when its storeID is readable) only if no readable register shows that store.
+ */
+export function mapStoreRows(raws: readonly unknown[], storeNames: Readonly<Record<string, string>> = {}): MappedRows<LocationRecord> {
+  const registers: IcashCashRegister[] = [];
+  const broken: Array<{ storeId: string | null; reason: string }> = [];
+  for (const raw of raws) {
+    const one = readCashRegisterRows([raw]);
+    if (one.records.length === 1) registers.push(one.records[0]!);
+    else broken.push({ storeId: rowIdOf(raw, 'storeID'), reason: one.rejected[0]?.reason ?? 'unreadable get-cash-registers row' });
+  }
+  const records = mapStores(registers, storeNames);
+  const listed = new Set(records.map((store) => store.id));
+  const rejected: RecordRejection[] = [];
+  for (const { storeId, reason } of broken) {
+    if (storeId !== null && (listed.has(storeId) || rejected.some((rejection) => rejection.id === storeId))) continue;
+    rejected.push({ id: storeId, reason: `a cash register of this store: ${reason}` });
+  }
+  return { records, rejected };
+}
+
+/** A page with its rejections, when it has any (a page without keeps its old shape). */
+function withRejected<T>(page: ListPage<T>, rejected: readonly RecordRejection[]): ListPage<T> {
+  return rejected.length > 0 ? { ...page, rejected } : page;
+}
+
 /**
  * Stores, as far as iCash shows them: the `storeID`s of the cash registers. The name comes
  * from configuration, else from the store's register when it has exactly one, else "Store <id>".
@@ -385,7 +463,8 @@ export interface IdIndexedList<Row> {
   page(offset: number, count: number, options: CallOptions): Promise<IcashListResult<Row>>;
   /** The row with this id, by the list's id filter. */
   one(id: number, options: CallOptions): Promise<Row | null>;
-  idOf(row: Row): number;
+  /** null for a row whose id cannot be read (a malformed row): it matches no id and bounds nothing. */
+  idOf(row: Row): number | null;
   /** Rows in the whole list, as last seen: only an estimate for choosing the cheaper plan. */
   knownTotal: number | undefined;
 }
@@ -425,12 +504,18 @@ export async function loadIdsFromList<Row>(
     total = page.TotalRecords;
     list.knownTotal = total;
     const wantedSet = new Set(wanted);
-    for (const row of page.Data) if (wantedSet.delete(list.idOf(row))) found.push(row);
+    let lastId: number | null = null;
+    for (const row of page.Data) {
+      const id = list.idOf(row);
+      if (id === null) continue;
+      if (wantedSet.delete(id)) found.push(row);
+      lastId = lastId === null ? id : Math.max(lastId, id);
+    }
     offset += page.Data.length;
     if (page.Data.length === 0 || offset >= total) break;
     // In id order, an id up to the last one seen that was not on the pages does not exist.
-    const lastId = list.idOf(page.Data.at(-1)!);
-    wanted = wanted.filter((id) => id > lastId && wantedSet.has(id));
+    const seenUpTo = lastId;
+    wanted = wanted.filter((id) => (seenUpTo === null || id > seenUpTo) && wantedSet.has(id));
   }
   return found;
 }
@@ -527,8 +612,12 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
     async (options) => new Map((await client.getPayTypes(options)).map((payType: IcashPayType) => [payType.id, payType.value])),
     ttlMs,
   );
-  // 3.02 get-cash-registers
-  const registers = new Reference<IcashCashRegister[]>((options) => client.getCashRegisters(options), ttlMs);
+  // 3.02 get-cash-registers, each row read on its own: a malformed register fails only itself.
+  const registerRows = new Reference<unknown[]>((options) => client.getCashRegisterRows(options), ttlMs);
+  const registers = {
+    /** The registers that read, and the rejections of those that do not. */
+    get: async (options: CallOptions): Promise<MappedRows<IcashCashRegister>> => readCashRegisterRows(await registerRows.get(options)),
+  };
 
   const paymentContext = async (options: CallOptions): Promise<IcashPaymentContext> => ({
     ...mapping,
@@ -551,27 +640,32 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
     return mapped('get-operation', operation, (row) => mapOperation(row, payments));
   };
 
-  const saleItems: IdIndexedList<IcashSaleItem> = {
+  // Raw rows: each is read (and may be rejected) by the adapter, one by one.
+  const saleItems: IdIndexedList<unknown> = {
     // 3.12 get-sale-items (seed): sortable by SaleItemID, filterable by it.
-    page: (offset, count, options) => client.getSaleItems({ sort: 'SaleItemID', order: 'ASC', offset, count }, options),
-    one: async (id, options) => (await client.getSaleItems({ SaleItemID: id, count: 1 }, options)).Data[0] ?? null,
-    idOf: (row) => row.SaleItemID,
+    page: (offset, count, options) => client.getSaleItemRows({ sort: 'SaleItemID', order: 'ASC', offset, count }, options),
+    one: async (id, options) => (await client.getSaleItemRows({ SaleItemID: id, count: 1 }, options)).Data[0] ?? null,
+    idOf: (row) => numericRowIdOf(row, 'SaleItemID'),
     knownTotal: undefined,
   };
 
-  const contragents: IdIndexedList<IcashContragent> = {
+  const contragents: IdIndexedList<unknown> = {
     // 3.09 get-contragents: any type, since an operation's contragent is whatever it names.
-    page: (offset, count, options) => client.getContragents({ sort: 'ContragentID', order: 'ASC', offset, count }, options),
-    one: async (id, options) => (await client.getContragents({ ContragentID: id, count: 1 }, options)).Data[0] ?? null,
-    idOf: (row) => row.ContragentID,
+    page: (offset, count, options) => client.getContragentRows({ sort: 'ContragentID', order: 'ASC', offset, count }, options),
+    one: async (id, options) => (await client.getContragentRows({ ContragentID: id, count: 1 }, options)).Data[0] ?? null,
+    idOf: (row) => numericRowIdOf(row, 'ContragentID'),
     knownTotal: undefined,
   };
 
-  const byIds = <Row, Out extends { id: string }>(list: IdIndexedList<Row>, method: string, map: (row: Row) => Out): BatchLoad<Out> => ({
+  /** A malformed row answers a rejection in its place: that id alone fails. */
+  const byIds = <Out extends { id: string }>(list: IdIndexedList<unknown>, mapRows: (raws: readonly unknown[]) => MappedRows<Out>): BatchLoad<Out> => ({
     strategy: 'byIds',
     // The plan covers the whole batch: splitting it would only walk the list again.
     maxBatchSize: Number.POSITIVE_INFINITY,
-    load: async (ids, options) => (await loadIdsFromList(list, ids, settings.detailConcurrency, options)).map((row) => mapped(method, row, map)),
+    load: async (ids, options) => {
+      const { records, rejected } = mapRows(await loadIdsFromList(list, ids, settings.detailConcurrency, options));
+      return [...records, ...rejected];
+    },
   });
 
   const sources: EntitySources = {
@@ -585,31 +679,30 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
         }
         // 3.12: the catalogue without deleted items, narrowed where iCash can; the name filter
         // is a LIKE (possibly accent-blind), so every filter is applied again here, exactly.
-        const rows = client.allSaleItems(
+        const rows = client.allSaleItemRows(
           { SaleItemStatus: 'Normal', SaleItemName: filter.text, SaleItemInventoryID: filter.code, SaleItemBarcode: filter.barcode },
           { signal },
         );
-        const records: ItemRecord[] = [];
-        for await (const row of rows) {
-          const item = mapped('get-sale-items', row, (value) => mapSaleItem(value, mapping));
-          if (matchesItemFilter(item, filter)) records.push(item);
-        }
-        return pageByOffset(sortRecords('item', records), request.cursor, request.limit);
+        const raws: unknown[] = [];
+        for await (const row of rows) raws.push(row);
+        // A malformed row cannot be filtered exactly: it is reported, whatever the filter.
+        const { records, rejected } = mapSaleItemRows(raws, mapping);
+        const matching = records.filter((item) => matchesItemFilter(item, filter));
+        return withRejected(pageByOffset(sortRecords('item', matching), request.cursor, request.limit), rejected);
       },
-      batch: byIds(saleItems, 'get-sale-items', (row) => mapSaleItem(row, mapping)),
+      batch: byIds(saleItems, (raws) => mapSaleItemRows(raws, mapping)),
     },
 
     customer: {
       async list(request: ListRequest<CustomerFilter>): Promise<ListPage<CustomerRecord>> {
         // 3.09: "name or e-mail contains" has no vendor filter, so the clients are read whole.
-        const records: CustomerRecord[] = [];
-        for await (const row of client.allContragents({ ContragentType: 'CLIENT' }, { signal: request.signal })) {
-          const customer = mapped('get-contragents', row, mapContragent);
-          if (matchesCustomerFilter(customer, request.filter)) records.push(customer);
-        }
-        return pageByOffset(sortRecords('customer', records), request.cursor, request.limit);
+        const raws: unknown[] = [];
+        for await (const row of client.allContragentRows({ ContragentType: 'CLIENT' }, { signal: request.signal })) raws.push(row);
+        const { records, rejected } = mapContragentRows(raws);
+        const matching = records.filter((customer) => matchesCustomerFilter(customer, request.filter));
+        return withRejected(pageByOffset(sortRecords('customer', matching), request.cursor, request.limit), rejected);
       },
-      batch: byIds(contragents, 'get-contragents', mapContragent),
+      batch: byIds(contragents, mapContragentRows),
     },
 
     sale: {
@@ -631,11 +724,16 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
         let vendorStoreId = storeId;
         if (registerId !== undefined) {
           // No register filter at iCash: narrow to the register's store, then by register here.
-          const all = await registers.get({ signal });
+          const { records: all, rejected: unreadable } = await registers.get({ signal });
           const register = all.find((candidate) => candidate.id === registerId);
+          if (!register && unreadable.some((rejection) => rejection.id === String(registerId))) {
+            // Its store cannot be read, so the sales cannot be narrowed to it.
+            throw new VendorMalformedResponseError({ ...site, status: 200, vendorMessage: `get-cash-registers: register ${registerId}: ${unreadable.find((rejection) => rejection.id === String(registerId))!.reason}` });
+          }
           if (!register || (storeId !== undefined && register.storeID !== storeId)) return empty;
           vendorStoreId = register.storeID;
-          exact = all.filter((candidate) => candidate.storeID === register.storeID).length === 1;
+          // A register that could not be read may share the store: the vendor's count is then no longer exact.
+          exact = unreadable.length === 0 && all.filter((candidate) => candidate.storeID === register.storeID).length === 1;
         }
         const range = localOperationRange(filter.from, filter.to, settings.timeZone);
         exact &&= range.exact;
@@ -646,8 +744,10 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
           OperationCreateDateTo: range.to,
         };
         const count = Math.min(ICASH_MAX_PAGE, Math.max(1, request.limit));
-        const page = await client.operationsList({ ...query, sort: 'OperationCreateDate', order: 'DESC', offset, count }, { signal });
-        const records = page.Data.map((row) => mapped('operations-list', row, (value) => mapOperation(value, mapping))).filter(
+        const page = await client.operationRows({ ...query, sort: 'OperationCreateDate', order: 'DESC', offset, count }, { signal });
+        // A malformed row cannot be filtered exactly: it is reported, whatever the filter.
+        const { records: sales, rejected } = mapOperationRows(page.Data, mapping);
+        const records = sales.filter(
           (sale) =>
             withinRange(sale.createdAt, filter.from, filter.to) &&
             (filter.locationId === undefined || sale.locationId === filter.locationId) &&
@@ -655,11 +755,14 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
             (filter.cashbookId === undefined || sale.cashbookId === filter.cashbookId),
         );
         const next = offset + page.Data.length;
-        return {
-          records,
-          nextCursor: page.Data.length > 0 && next < page.TotalRecords ? String(next) : null,
-          totalCount: exact ? page.TotalRecords : null,
-        };
+        return withRejected(
+          {
+            records,
+            nextCursor: page.Data.length > 0 && next < page.TotalRecords ? String(next) : null,
+            totalCount: exact ? page.TotalRecords : null,
+          },
+          rejected,
+        );
       },
       batch: {
         strategy: 'each',
@@ -687,24 +790,30 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
 
     cashbook: {
       async list(request: ListRequest<CashbookFilter>): Promise<ListPage<CashbookRecord>> {
-        const rows = await registers.refresh({ signal: request.signal });
-        const records = rows.map((row) => mapped('get-cash-registers', row, mapCashRegister)).filter((cashbook) => matchesCashbookFilter(cashbook, request.filter));
-        return pageByOffset(sortRecords('cashbook', records), request.cursor, request.limit);
+        const { records, rejected } = mapCashRegisterRows(await registerRows.refresh({ signal: request.signal }));
+        const matching = records.filter((cashbook) => matchesCashbookFilter(cashbook, request.filter));
+        return withRejected(pageByOffset(sortRecords('cashbook', matching), request.cursor, request.limit), rejected);
       },
       batch: {
         strategy: 'scan',
-        load: async (options) => (await registers.refresh(options)).map((row) => mapped('get-cash-registers', row, mapCashRegister)),
+        load: async (options) => {
+          const { records, rejected } = mapCashRegisterRows(await registerRows.refresh(options));
+          return [...records, ...rejected];
+        },
       },
     },
 
     location: {
       async list(request: ListRequest<LocationFilter>): Promise<ListPage<LocationRecord>> {
-        const stores = mapStores(await registers.refresh({ signal: request.signal }), settings.storeNames);
-        return pageByOffset(sortRecords('location', stores), request.cursor, request.limit);
+        const { records, rejected } = mapStoreRows(await registerRows.refresh({ signal: request.signal }), settings.storeNames);
+        return withRejected(pageByOffset(sortRecords('location', records), request.cursor, request.limit), rejected);
       },
       batch: {
         strategy: 'scan',
-        load: async (options) => mapStores(await registers.refresh(options), settings.storeNames),
+        load: async (options) => {
+          const { records, rejected } = mapStoreRows(await registerRows.refresh(options), settings.storeNames);
+          return [...records, ...rejected];
+        },
       },
     },
   };
@@ -713,7 +822,7 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
     sale: createIcashSaleWriter({
       client,
       currency: settings.currency,
-      registers: (options) => registers.get(options),
+      registers: async (options) => (await registers.get(options)).records,
       payTypes: async (options) =>
         [...(await payTypes.get(options))].map(([id, name]) => ({ id, name, type: methodTypeOf(name, settings.paymentMethodTypes[String(id)]) })),
       mapSale: async (operation, options) => {

@@ -44,8 +44,11 @@ import {
   OperationSchema,
   PayTypeSchema,
   PrintOperationResultSchema,
+  RawListResultSchema,
+  RawRowsSchema,
   SaleItemSchema,
   icashMethodPath,
+  issueSummary,
   icashSignature,
   listResultSchema,
   toFixedScale,
@@ -191,6 +194,15 @@ export class IcashClient {
     return walkPages((offset, count) => this.getSaleItems({ ...query, offset, count }, options), options.pageSize);
   }
 
+  /** get-sale-items with the envelope and `{TotalRecords, Data[]}` checked, each row left for the caller to read (`SaleItemSchema`). */
+  getSaleItemRows(query: SaleItemFilters & IcashListParams = {}, options: CallOptions = {}): Promise<IcashListResult<unknown>> {
+    return this.call('get-sale-items', { ...query }, RawListResultSchema, options.signal);
+  }
+
+  allSaleItemRows(query: SaleItemFilters & ListOrder = {}, options: PageWalkOptions = {}): AsyncGenerator<unknown> {
+    return walkPages((offset, count) => this.getSaleItemRows({ ...query, offset, count }, options), options.pageSize);
+  }
+
   async addSaleItem(input: AddSaleItemInput, options: CallOptions = {}): Promise<{ SaleItemID: number }> {
     const form = {
       ...input,
@@ -211,6 +223,15 @@ export class IcashClient {
     return walkPages((offset, count) => this.getContragents({ ...query, offset, count }, options), options.pageSize);
   }
 
+  /** get-contragents with each row left for the caller to read (`ContragentSchema`). */
+  getContragentRows(query: ContragentFilters & IcashListParams = {}, options: CallOptions = {}): Promise<IcashListResult<unknown>> {
+    return this.call('get-contragents', { ...query }, RawListResultSchema, options.signal);
+  }
+
+  allContragentRows(query: ContragentFilters & ListOrder = {}, options: PageWalkOptions = {}): AsyncGenerator<unknown> {
+    return walkPages((offset, count) => this.getContragentRows({ ...query, offset, count }, options), options.pageSize);
+  }
+
   addContragent(input: AddContragentInput, options: CallOptions = {}): Promise<{ ContragentID: number }> {
     return this.call('add-contragent', { ...input }, AddContragentResultSchema, options.signal, 'EditContragentID');
   }
@@ -224,6 +245,11 @@ export class IcashClient {
 
   getCashRegisters(options: CallOptions = {}): Promise<IcashCashRegister[]> {
     return this.call('get-cash-registers', {}, CashRegisterSchema.array(), options.signal);
+  }
+
+  /** get-cash-registers with each row left for the caller to read (`CashRegisterSchema`). */
+  getCashRegisterRows(options: CallOptions = {}): Promise<unknown[]> {
+    return this.call('get-cash-registers', {}, RawRowsSchema, options.signal);
   }
 
   /** Puts cash in (Credit), takes it out (Debit) or states the balance; answers the movement's operation id. */
@@ -286,7 +312,16 @@ export class IcashClient {
   }
 
   operationsList(query: OperationFilters & IcashListParams = {}, options: CallOptions = {}): Promise<IcashListResult<IcashOperation>> {
-    const form = {
+    return this.call('operations-list', this.operationsForm(query), OperationListSchema, options.signal);
+  }
+
+  /** operations-list with each row left for the caller to read (`OperationSchema`). */
+  operationRows(query: OperationFilters & IcashListParams = {}, options: CallOptions = {}): Promise<IcashListResult<unknown>> {
+    return this.call('operations-list', this.operationsForm(query), RawListResultSchema, options.signal);
+  }
+
+  private operationsForm(query: OperationFilters & IcashListParams): Record<string, FormValue> {
+    return {
       ...query,
       OperationType: query.OperationType?.join(','),
       OperationStatus: query.OperationStatus?.join(','),
@@ -297,7 +332,6 @@ export class IcashClient {
       OperationCompleteDateFrom: this.localDateTime(query.OperationCompleteDateFrom),
       OperationCompleteDateTo: this.localDateTime(query.OperationCompleteDateTo),
     };
-    return this.call('operations-list', form, OperationListSchema, options.signal);
   }
 
   allOperations(query: OperationFilters & ListOrder = {}, options: PageWalkOptions = {}): AsyncGenerator<IcashOperation> {
@@ -382,8 +416,7 @@ export class IcashClient {
     const parsed = schema.safeParse(data);
     if (parsed.success) return parsed.data;
     // Paths and codes only: the offending values may be anything, including personal data.
-    const where = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`).join('; ');
-    throw new VendorMalformedResponseError({ ...this.site, status: 200, vendorMessage: `unexpected ${method} data (${where})` });
+    throw new VendorMalformedResponseError({ ...this.site, status: 200, vendorMessage: `unexpected ${method} data (${issueSummary(parsed.error)})` });
   }
 
   /** A status-0 envelope: iCash reports every refusal with HTTP 200. */

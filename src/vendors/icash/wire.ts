@@ -146,6 +146,45 @@ export interface IcashListResult<T> {
   Data: T[];
 }
 
+/**
+ * A list answer with its rows left unread: `{TotalRecords, Data[]}` is checked strictly, and
+ * each row is validated on its own by the adapter (`readRow` with the row schemas below), so
+ * one malformed row fails only itself.
+ */
+export const RawListResultSchema = listResultSchema(z.unknown());
+/** get-cash-registers and get-pay-types answer a bare array; its rows are read one by one. */
+export const RawRowsSchema = z.array(z.unknown());
+
+/** Where a payload broke, by paths and issue codes only: the values may be anything, including personal data. */
+export function issueSummary(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`)
+    .join('; ');
+}
+
+/** Validates one row of a list; throws an Error naming the paths and codes at fault. */
+export function readRow<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  throw new Error(`unexpected ${what} row (${issueSummary(parsed.error)})`);
+}
+
+/** The vendor id of a row, as model id text, when it is readable (a JSON integer or digit string). */
+export function rowIdOf(raw: unknown, field: string): string | null {
+  const id = numericRowIdOf(raw, field);
+  return id === null ? null : String(id);
+}
+
+/** The same id as a number, for walking an id-sorted list; null when it cannot be read. */
+export function numericRowIdOf(raw: unknown, field: string): number | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const value: unknown = Object.prototype.hasOwnProperty.call(raw, field) ? (raw as Record<string, unknown>)[field] : undefined;
+  if (typeof value === 'number') return Number.isSafeInteger(value) ? value : null;
+  if (typeof value === 'string' && /^\d{1,15}$/.test(value.trim())) return Number(value.trim());
+  return null;
+}
+
 /** `sort` names a field of the row; `count` defaults to 10 and is clamped to 100. */
 export interface IcashListParams {
   sort?: string;
