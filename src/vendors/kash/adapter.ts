@@ -16,10 +16,14 @@
  * when the first page is read and carried in the cursor, so later pages see the same
  * window. Dated lists page by keyset (the last record's date and id), which stays exact even
  * when an order is recorded with a past value date between two pages.
+ *
+ * Every list element is validated and mapped on its own (core/adapter.ts `mapEach`): a
+ * malformed one is left out of its list and reported as a rejection (source PARTIAL), and
+ * fails only its own id in a scan; only a broken envelope fails the whole call.
  */
 import { z } from 'zod';
 import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
-import type { CallOptions, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
+import { mapEach, type CallOptions, type ListPage, type ListRequest, type RecordRejection, type VendorAdapter, type VendorAdapterModule } from '../../core/adapter.ts';
 import { VendorMalformedResponseError, VendorNotFoundError } from '../../core/errors.ts';
 import type { HttpTransport } from '../../core/http.ts';
 import { containsText, InvalidCursorError, pageByOffset, withinRange } from '../../core/local-paging.ts';
@@ -46,7 +50,23 @@ import { fromLocalDateTime } from '../../core/time.ts';
 import { KashClient, type KashCredentials } from './client.ts';
 import { KASH_DEMO_API_KEY, KASH_DEMO_SHOP_ID, KASH_SHOP_TIME_ZONE } from './simulator.ts';
 import { createKashSaleWriter } from './writer.ts';
-import type { KashCashbox, KashClientRecord, KashDepartment, KashOrder, KashOrderDetail, KashOrderItem, KashPaymentMode, KashPlu } from './wire.ts';
+import {
+  KashCashboxSchema,
+  KashClientRecordSchema,
+  KashDepartmentSchema,
+  KashOrderDetailSchema,
+  KashOrderSchema,
+  KashPaymentModeSchema,
+  KashPluSchema,
+  type KashCashbox,
+  type KashClientRecord,
+  type KashDepartment,
+  type KashOrder,
+  type KashOrderDetail,
+  type KashOrderItem,
+  type KashPaymentMode,
+  type KashPlu,
+} from './wire.ts';
 
 const VENDOR = 'kash';
 const DAY_MS = 86_400_000;
@@ -263,6 +283,140 @@ export function paymentMethodType(title: string): PaymentMethodType {
 }
 
 // ---------------------------------------------------------------------------------------------
+// One element at a time: a malformed one is rejected alone, the rest of its list is served
+
+/** The records of a list that could be read, and those that could not. */
+export interface KashRead<T> {
+  readonly records: T[];
+  readonly rejected: RecordRejection[];
+}
+
+/** A reference table (departments, payment modes), and the rows of it Kash sent malformed. */
+export interface KashTable<T> {
+  readonly rows: ReadonlyMap<number, T>;
+  /** Reason by id (those whose id was readable): what refers to them cannot be read either. */
+  readonly malformed: ReadonlyMap<string, string>;
+}
+
+/** Validates one element against its wire schema; the error names the first field at fault. */
+export function parseElement<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new TypeError(`${what} has an unexpected shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`);
+}
+
+/** Reads the vendor id of an unvalidated element, when it has a usable one. */
+export function kashIdOf(key: string): (raw: unknown) => string | null {
+  return (raw) => {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !Object.hasOwn(raw, key)) return null;
+    const value = (raw as Record<string, unknown>)[key];
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+    return null;
+  };
+}
+
+export function readTable<T extends { id: number }>(raws: readonly unknown[], schema: z.ZodType<T>, what: string): KashTable<T> {
+  const { records, rejected } = mapEach(raws, (raw) => parseElement(schema, raw, what), kashIdOf('id'));
+  return { rows: byId(records), malformed: new Map(rejected.flatMap((rejection) => (rejection.id === null ? [] : [[rejection.id, rejection.reason] as const]))) };
+}
+
+/** A record that refers to a malformed row (its department, a payment's mode) is not read with a guess. */
+function requireRow<T>(table: KashTable<T>, id: number, what: string): void {
+  const reason = table.malformed.get(String(id));
+  if (reason !== undefined && !table.rows.has(id)) throw new TypeError(`its ${what} ${id} is malformed: ${reason}`);
+}
+
+/** getPlus elements → items; an article of a malformed department is rejected too. */
+export function readPlus(raws: readonly unknown[], departments: KashTable<KashDepartment>, currency: string): KashRead<ItemRecord> {
+  return mapEach(
+    raws,
+    (raw) => {
+      const plu = parseElement(KashPluSchema, raw, 'getPlus element');
+      requireRow(departments, plu.departmentId, 'department');
+      return mapPlu(plu, departments.rows, currency);
+    },
+    kashIdOf('id'),
+  );
+}
+
+/** getClients elements → customers. */
+export function readClients(raws: readonly unknown[]): KashRead<CustomerRecord> {
+  return mapEach(raws, (raw) => mapClient(parseElement(KashClientRecordSchema, raw, 'getClients element')), kashIdOf('id'));
+}
+
+/** getCashbox elements → cashbooks or locations. */
+export function readCashboxes<T>(raws: readonly unknown[], map: (cashbox: KashCashbox) => T): KashRead<T> {
+  return mapEach(raws, (raw) => map(parseElement(KashCashboxSchema, raw, 'getCashbox element')), kashIdOf('id'));
+}
+
+/** getOrders elements → sales without lines. */
+export function readOrderSummaries(raws: readonly unknown[], context: KashMappingContext): KashRead<SaleRecord> {
+  return mapEach(raws, (raw) => mapOrderSummary(parseElement(KashOrderSchema, raw, 'getOrders element'), context), kashIdOf('orderInternalID'));
+}
+
+/** Throws when a payment of the order uses a payment mode Kash sent malformed. */
+export function requirePaymentModes(order: KashOrder, modes: KashTable<KashPaymentMode>): void {
+  for (const payment of order.payments) requireRow(modes, payment.paymentModeID, 'payment mode');
+}
+
+export interface ReadOrderPaymentsOptions {
+  /** The element schema: KashOrderSchema (getOrders, default) or KashOrderDetailSchema (getOrder). */
+  readonly schema?: z.ZodType<KashOrder>;
+  readonly what?: string;
+  /** Quotes are not sales: their payments are left out (getOrder answers them too). */
+  readonly skipQuotes?: boolean;
+}
+
+/**
+ * Orders → their payments. A malformed order rejects each of its payments by id
+ * ("<orderInternalID>:<index>") when its `payments` array is readable, else once without id.
+ */
+export function readOrderPayments(
+  raws: readonly unknown[],
+  modes: KashTable<KashPaymentMode>,
+  context: KashMappingContext,
+  options: ReadOrderPaymentsOptions = {},
+): KashRead<PaymentRecord> {
+  const schema = options.schema ?? KashOrderSchema;
+  const what = options.what ?? 'getOrders element';
+  const records: PaymentRecord[] = [];
+  const rejected: RecordRejection[] = [];
+  for (const raw of raws) {
+    const read = mapEach(
+      [raw],
+      (element) => {
+        const order = parseElement(schema, element, what);
+        if (options.skipQuotes && order.status === 'quote') return [];
+        requirePaymentModes(order, modes);
+        return mapOrderPayments(order, modes.rows, context);
+      },
+      kashIdOf('orderInternalID'),
+    );
+    for (const payments of read.records) records.push(...payments);
+    for (const rejection of read.rejected) {
+      const reason = `order ${rejection.id ?? '?'}: ${rejection.reason}`;
+      const payments = typeof raw === 'object' && raw !== null && Object.hasOwn(raw, 'payments') ? (raw as { payments: unknown }).payments : undefined;
+      // An order without payments leaves none out.
+      if (rejection.id !== null && Array.isArray(payments)) rejected.push(...payments.map((_, index) => ({ id: `${rejection.id}:${index}`, reason })));
+      else rejected.push({ id: null, reason });
+    }
+  }
+  return { records, rejected };
+}
+
+/** A scan's answer: the records, and a rejection in place of each malformed one. */
+function scanned<T>(read: KashRead<T>): Array<T | RecordRejection> {
+  return [...read.records, ...read.rejected];
+}
+
+/** The page, telling which records of the list were left out as malformed. */
+function withRejected<T>(page: ListPage<T>, rejected: readonly RecordRejection[]): ListPage<T> {
+  return rejected.length === 0 ? page : { ...page, rejected };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Filters, applied locally (Kash filters orders by date only)
 
 export function matchesItemFilter(item: ItemRecord, filter: ItemFilter): boolean {
@@ -428,35 +582,50 @@ export function createKashAdapter(
   };
 
   // Reference tables every sale detail and item needs: read once per gateway request, not
-  // once per sale (a request's calls share its AbortSignal, which keys the memo).
-  const departments = perRequest((options) => client.getDepartments(options).then(byId));
-  const paymentModes = perRequest((options) => client.getPaymentModes(options).then(byId));
-  const cashboxes = perRequest((options) => client.getCashbox(options));
+  // once per sale (a request's calls share its AbortSignal, which keys the memo). Their
+  // elements are read one by one too: a malformed row fails only what refers to it.
+  const departments = perRequest(async (options) => readTable(await client.listRecords('getDepartments', options), KashDepartmentSchema, 'getDepartments element'));
+  const paymentModes = perRequest(async (options) => readTable(await client.listRecords('getPaymentModes', options), KashPaymentModeSchema, 'getPaymentModes element'));
+  // GET getCashbox.php (public api_data.md): registers, no sessions; elements read by the caller.
+  const cashboxes = perRequest((options) => client.listRecords('getCashbox', options));
 
-  const readItems = async (options: CallOptions): Promise<ItemRecord[]> => {
+  const readItems = async (options: CallOptions): Promise<KashRead<ItemRecord>> => {
     // GET getPlus.php and getDepartments.php (public api_data.md): the category is the department's title.
-    const [plus, table] = await Promise.all([client.getPlus(options), departments(options)]);
-    return mapped('getPlus', () => plus.map((plu) => mapPlu(plu, table, settings.currency)));
+    const [plus, table] = await Promise.all([client.listRecords('getPlus', options), departments(options)]);
+    return readPlus(plus, table, settings.currency);
   };
 
-  const readCustomers = async (options: CallOptions): Promise<CustomerRecord[]> => {
+  const readCustomers = async (options: CallOptions): Promise<KashRead<CustomerRecord>> => {
     // GET getClients.php (public api_data.md).
-    const clients = await client.getClients(options);
-    return mapped('getClients', () => clients.map(mapClient));
+    return readClients(await client.listRecords('getClients', options));
   };
 
-  /** Validated orders (paid or not; quotes are not sales) of a window, oldest call first. */
-  const readOrders = async (window: OrderWindow, options: CallOptions): Promise<KashOrder[]> => {
-    const seen = new Set<number>();
-    const orders: KashOrder[] = [];
+  /** Validated orders (paid or not; quotes are not sales) of a window, oldest call first, unread. */
+  const readOrders = async (window: OrderWindow, options: CallOptions): Promise<unknown[]> => {
+    const orderId = kashIdOf('orderInternalID');
+    const seen = new Set<string>();
+    const orders: unknown[] = [];
     for (const { from, to } of orderQueryWindows(window.fromMs, window.toMs, settings.ordersWindowDays)) {
       // GET getOrders.php?validatedOrders=true&from_date_ISO8601&to_date_ISO8601 (public api_sales.md).
-      for (const order of await client.getOrders({ validated: true, from, to }, options)) {
-        if (!seen.has(order.orderInternalID)) orders.push(order);
-        seen.add(order.orderInternalID);
+      for (const order of await client.getOrderRecords({ validated: true, from, to }, options)) {
+        const id = orderId(order);
+        if (id === null || !seen.has(id)) orders.push(order);
+        if (id !== null) seen.add(id);
       }
     }
     return orders;
+  };
+
+  /** One order unread, or null when Kash has no such order; the payments list of one sale reads it. */
+  const readOrderRecord = async (id: string, options: CallOptions): Promise<unknown | null> => {
+    if (!/^[1-9]\d{0,14}$/.test(id)) return null;
+    try {
+      // GET getOrder.php?order_id=<orderInternalID> (MCP data.ts; contract §2 Orders).
+      return await client.getOrderRecord(Number(id), options);
+    } catch (error) {
+      if (error instanceof VendorNotFoundError) return null;
+      throw error;
+    }
   };
 
   /** One order in full, or null when Kash has no such sale (unknown id, or a quote). */
@@ -474,7 +643,11 @@ export function createKashAdapter(
 
   const readSale = async (id: string, options: CallOptions): Promise<SaleRecord | null> => {
     const [detail, modes] = await Promise.all([readOrder(id, options), paymentModes(options)]);
-    return detail === null ? null : mapped(`getOrder ${id}`, () => mapOrderDetail(detail, modes, mapping));
+    if (detail === null) return null;
+    return mapped(`getOrder ${id}`, () => {
+      requirePaymentModes(detail, modes);
+      return mapOrderDetail(detail, modes.rows, mapping);
+    });
   };
 
   return {
@@ -486,7 +659,7 @@ export function createKashAdapter(
         connectionId: context.connectionId,
         currency: settings.currency,
         timeZone: settings.timeZone,
-        paymentModes,
+        paymentModes: async (options) => (await paymentModes(options)).rows,
         mapOrder: (detail, modes) => mapOrderDetail(detail, modes, mapping),
         paymentMethodType,
         now,
@@ -495,27 +668,29 @@ export function createKashAdapter(
     sources: {
       item: {
         async list({ filter, cursor, limit, signal }: ListRequest<ItemFilter>) {
-          const items = (await readItems({ signal })).filter((item) => matchesItemFilter(item, filter));
-          return pageByOffset(sortRecords('item', items), cursor, limit);
+          const { records, rejected } = await readItems({ signal });
+          const items = records.filter((item) => matchesItemFilter(item, filter));
+          return withRejected(pageByOffset(sortRecords('item', items), cursor, limit), rejected);
         },
-        batch: { strategy: 'scan', load: readItems },
+        batch: { strategy: 'scan', load: async (options) => scanned(await readItems(options)) },
       },
 
       customer: {
         async list({ filter, cursor, limit, signal }: ListRequest<CustomerFilter>) {
-          const customers = (await readCustomers({ signal })).filter((customer) => matchesCustomerFilter(customer, filter));
-          return pageByOffset(sortRecords('customer', customers), cursor, limit);
+          const { records, rejected } = await readCustomers({ signal });
+          const customers = records.filter((customer) => matchesCustomerFilter(customer, filter));
+          return withRejected(pageByOffset(sortRecords('customer', customers), cursor, limit), rejected);
         },
-        batch: { strategy: 'scan', load: readCustomers },
+        batch: { strategy: 'scan', load: async (options) => scanned(await readCustomers(options)) },
       },
 
       sale: {
         async list({ filter, cursor, limit, signal }: ListRequest<SaleFilter>) {
           const after = decodeDatedCursor(cursor);
           const window = orderWindow(filter, after?.end ?? null, settings.salesLookBackDays, now());
-          const orders = await readOrders(window, { signal });
-          const sales = mapped('getOrders', () => orders.map((order) => mapOrderSummary(order, mapping)));
-          return keysetPage('sale', sortRecords('sale', sales.filter((sale) => matchesSaleFilter(sale, filter))), after, limit, window.pinnedEnd);
+          const { records: sales, rejected } = readOrderSummaries(await readOrders(window, { signal }), mapping);
+          const page = keysetPage('sale', sortRecords('sale', sales.filter((sale) => matchesSaleFilter(sale, filter))), after, limit, window.pinnedEnd);
+          return withRejected(page, rejected);
         },
         // getOrders has no items, so every sale is completed by its own getOrder.
         batch: { strategy: 'each', concurrency: settings.detailConcurrency, load: readSale },
@@ -524,20 +699,21 @@ export function createKashAdapter(
       payment: {
         async list({ filter, cursor, limit, signal }: ListRequest<PaymentFilter>) {
           const after = decodeDatedCursor(cursor);
-          let orders: KashOrder[];
+          let read: KashRead<PaymentRecord>;
           let pinnedEnd: string | null = null;
           if (filter.saleId !== undefined) {
             // One sale's payments: its own order, whatever its date (the date bounds still apply below).
-            const detail = await readOrder(filter.saleId, { signal });
-            orders = detail === null ? [] : [detail];
+            const order = await readOrderRecord(filter.saleId, { signal });
+            const modes = await paymentModes({ signal });
+            read = readOrderPayments(order === null ? [] : [order], modes, mapping, { schema: KashOrderDetailSchema, what: 'getOrder', skipQuotes: true });
           } else {
             const window = orderWindow(filter, after?.end ?? null, settings.salesLookBackDays, now());
-            orders = await readOrders(window, { signal });
+            const orders = await readOrders(window, { signal });
             pinnedEnd = window.pinnedEnd;
+            read = readOrderPayments(orders, await paymentModes({ signal }), mapping);
           }
-          const modes = await paymentModes({ signal });
-          const payments = mapped('getOrders', () => orders.flatMap((order) => mapOrderPayments(order, modes, mapping)));
-          return keysetPage('payment', sortRecords('payment', payments.filter((payment) => matchesPaymentFilter(payment, filter))), after, limit, pinnedEnd);
+          const payments = read.records.filter((payment) => matchesPaymentFilter(payment, filter));
+          return withRejected(keysetPage('payment', sortRecords('payment', payments), after, limit, pinnedEnd), read.rejected);
         },
         batch: {
           strategy: 'each',
@@ -547,25 +723,31 @@ export function createKashAdapter(
             if (key === null) return null;
             const [detail, modes] = await Promise.all([readOrder(String(key.orderInternalId), options), paymentModes(options)]);
             if (detail === null) return null;
-            return mapped(`getOrder ${key.orderInternalId}`, () => mapOrderPayments(detail, modes, mapping)).find((payment) => payment.id === id) ?? null;
+            return (
+              mapped(`getOrder ${key.orderInternalId}`, () => {
+                requirePaymentModes(detail, modes);
+                return mapOrderPayments(detail, modes.rows, mapping);
+              }).find((payment) => payment.id === id) ?? null
+            );
           },
         },
       },
 
       cashbook: {
         async list({ filter, cursor, limit, signal }: ListRequest<CashbookFilter>) {
-          // GET getCashbox.php (public api_data.md): registers, no sessions.
-          const registers = (await cashboxes({ signal })).map(mapCashboxAsCashbook).filter((cashbook) => matchesCashbookFilter(cashbook, filter));
-          return pageByOffset(sortRecords('cashbook', registers), cursor, limit);
+          const { records, rejected } = readCashboxes(await cashboxes({ signal }), mapCashboxAsCashbook);
+          const registers = records.filter((cashbook) => matchesCashbookFilter(cashbook, filter));
+          return withRejected(pageByOffset(sortRecords('cashbook', registers), cursor, limit), rejected);
         },
-        batch: { strategy: 'scan', load: async (options) => (await cashboxes(options)).map(mapCashboxAsCashbook) },
+        batch: { strategy: 'scan', load: async (options) => scanned(readCashboxes(await cashboxes(options), mapCashboxAsCashbook)) },
       },
 
       location: {
         async list({ cursor, limit, signal }: ListRequest<LocationFilter>) {
-          return pageByOffset(sortRecords('location', (await cashboxes({ signal })).map(mapCashboxAsLocation)), cursor, limit);
+          const { records, rejected } = readCashboxes(await cashboxes({ signal }), mapCashboxAsLocation);
+          return withRejected(pageByOffset(sortRecords('location', records), cursor, limit), rejected);
         },
-        batch: { strategy: 'scan', load: async (options) => (await cashboxes(options)).map(mapCashboxAsLocation) },
+        batch: { strategy: 'scan', load: async (options) => scanned(readCashboxes(await cashboxes(options), mapCashboxAsLocation)) },
       },
     },
   };

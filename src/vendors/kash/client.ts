@@ -33,16 +33,19 @@ import {
   KashClientRecordSchema,
   KashDepartmentSchema,
   KashErrorSchema,
+  KashListEnvelopeSchema,
   KashOrderDetailSchema,
   KashOrderSchema,
   KashPaymentModeSchema,
   KashPluSchema,
+  KashRecordEnvelopeSchema,
   KashRecordSaleResponseSchema,
   encodeItemsListEntry,
   type KashCashbox,
   type KashClientRecord,
   type KashDeliveryMethod,
   type KashDepartment,
+  type KashListWorker,
   type KashOrder,
   type KashOrderDetail,
   type KashPaymentMode,
@@ -142,20 +145,31 @@ export class KashClient {
 
   // GET /workers/getOrders.php (public api_sales.md; MCP data.ts). The whole period in one answer.
   async getOrders(filter: KashOrdersFilter = {}, options: CallOptions = {}): Promise<KashOrder[]> {
-    const params = new URLSearchParams({ validatedOrders: String(filter.validated ?? true) });
-    if (filter.from !== undefined) params.set('from_date_ISO8601', instantText(filter.from, 'from'));
-    if (filter.to !== undefined) params.set('to_date_ISO8601', instantText(filter.to, 'to'));
-    if (filter.deliveryMethod !== undefined) params.set('filterDeliveryMethod', String(filter.deliveryMethod));
-    return this.call('GET', 'getOrders', params, KashOrderSchema.array(), options);
+    return this.call('GET', 'getOrders', ordersParams(filter), KashOrderSchema.array(), options);
   }
 
   // GET /workers/getOrder.php?order_id=<orderInternalID> (MCP data.ts; contract §2 Orders).
   async getOrder(orderInternalId: number, options: CallOptions = {}): Promise<KashOrderDetail> {
-    if (!Number.isSafeInteger(orderInternalId) || orderInternalId <= 0) {
-      throw new RangeError(`getOrder needs a positive integer orderInternalID, got ${orderInternalId}`);
-    }
-    const params = new URLSearchParams({ order_id: String(orderInternalId) });
-    return this.call('GET', 'getOrder', params, KashOrderDetailSchema, options);
+    return this.call('GET', 'getOrder', orderParams(orderInternalId), KashOrderDetailSchema, options);
+  }
+
+  /**
+   * The elements of a list worker, unread: the answer must be a JSON array (anything else,
+   * like a broken or truncated body, is VendorMalformedResponseError for the whole call);
+   * each element is the caller's to validate, with the element schema of wire.ts.
+   */
+  async listRecords(worker: KashListWorker, options: CallOptions = {}): Promise<unknown[]> {
+    return this.call('GET', worker, new URLSearchParams({ format: 'json' }), KashListEnvelopeSchema, options);
+  }
+
+  /** getOrders with its elements unread (see `listRecords`); validate each with KashOrderSchema. */
+  async getOrderRecords(filter: KashOrdersFilter = {}, options: CallOptions = {}): Promise<unknown[]> {
+    return this.call('GET', 'getOrders', ordersParams(filter), KashListEnvelopeSchema, options);
+  }
+
+  /** getOrder with the order unread: the answer must be a JSON object; validate it with KashOrderDetailSchema. */
+  async getOrderRecord(orderInternalId: number, options: CallOptions = {}): Promise<Record<string, unknown>> {
+    return this.call('GET', 'getOrder', orderParams(orderInternalId), KashRecordEnvelopeSchema, options);
   }
 
   /**
@@ -319,6 +333,21 @@ export class KashClient {
   private failure(response: HttpResponse, vendorMessage: string): VendorFailure {
     return { ...this.site, status: response.status, vendorMessage };
   }
+}
+
+function ordersParams(filter: KashOrdersFilter): URLSearchParams {
+  const params = new URLSearchParams({ validatedOrders: String(filter.validated ?? true) });
+  if (filter.from !== undefined) params.set('from_date_ISO8601', instantText(filter.from, 'from'));
+  if (filter.to !== undefined) params.set('to_date_ISO8601', instantText(filter.to, 'to'));
+  if (filter.deliveryMethod !== undefined) params.set('filterDeliveryMethod', String(filter.deliveryMethod));
+  return params;
+}
+
+function orderParams(orderInternalId: number): URLSearchParams {
+  if (!Number.isSafeInteger(orderInternalId) || orderInternalId <= 0) {
+    throw new RangeError(`getOrder needs a positive integer orderInternalID, got ${orderInternalId}`);
+  }
+  return new URLSearchParams({ order_id: String(orderInternalId) });
 }
 
 function withQuery(url: URL, params: URLSearchParams): URL {

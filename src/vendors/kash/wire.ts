@@ -44,6 +44,18 @@ export const KashAuthTokenResponseSchema = z.object({
 });
 export type KashAuthTokenResponse = z.infer<typeof KashAuthTokenResponseSchema>;
 
+/**
+ * The envelopes the client checks for the whole call. A list worker answers a bare JSON
+ * array; its elements travel unread to the adapter, which validates each on its own with
+ * the element schemas below (`KashPluSchema`…), so one malformed element fails only itself.
+ * getOrder answers one JSON object, read the same way where the adapter lists from it.
+ */
+export const KashListEnvelopeSchema = z.array(z.unknown());
+export const KashRecordEnvelopeSchema = z.record(z.string(), z.unknown());
+
+/** The list workers the adapter reads element by element (public api_data.md). */
+export type KashListWorker = 'getPlus' | 'getDepartments' | 'getClients' | 'getPaymentModes' | 'getCashbox';
+
 /** `format` of the list workers (public api_data.md); the client always asks for json. */
 export type KashListFormat = 'json' | 'csv' | 'html';
 
