@@ -22,11 +22,17 @@
  * Lookups by id are `byIds` for every kind: `id: {in: […]}` takes up to 100 ids, one page.
  * Shops have no v0 endpoint, so `location` is absent (sales and cashbooks still carry the
  * shop id as `locationId`); Tactill has no bookings.
+ *
+ * Malformed records (issue 6 §4): list pages come from the client with their envelope checked
+ * and their records unread; each record is validated with its wire schema and mapped on its
+ * own (`mapProducts`, `mapSales`, …). One that fails is left out and reported — in its page's
+ * `rejected` (every page of a whole-list snapshot carries the list's rejections), or in its
+ * place in a `byIds` batch — so only that record fails, never its page or source.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { currencySetting, timeZoneSetting } from '../../core/settings.ts';
-import type { BatchLoad, CallOptions, ListPage, ListRequest, VendorAdapter, VendorAdapterModule } from '../../core/adapter.ts';
+import { mapEach, type BatchLoad, type CallOptions, type ListPage, type ListRequest, type RecordRejection, type VendorAdapter, type VendorAdapterModule } from '../../core/adapter.ts';
 import { BadUserInputError, VendorMalformedResponseError, VendorRejectedError } from '../../core/errors.ts';
 import { containsText, InvalidCursorError, pageByOffset, withinRange } from '../../core/local-paging.ts';
 import type {
@@ -54,6 +60,12 @@ import { createTactillSaleWriter } from './writer.ts';
 import {
   MAX_IN_VALUES,
   MAX_LIMIT,
+  TactillCashbookSchema,
+  TactillCategorySchema,
+  TactillCustomerSchema,
+  TactillPaymentSchema,
+  TactillProductSchema,
+  TactillSaleSchema,
   type CASHBOOK_FIELDS,
   type PRODUCT_FIELDS,
   type SALE_FIELDS,
@@ -249,6 +261,70 @@ export function toCashbookRecord(cashbook: TactillCashbook, currencyCode: string
 }
 
 // ---------------------------------------------------------------------------------------
+// Raw vendor records → model, one at a time (pure)
+
+/** The vendor id of a raw record when it has a readable one, to name its rejection. */
+export function tactillRecordId(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return null;
+  const id = (raw as Record<string, unknown>).id;
+  return typeof id === 'string' && id !== '' ? id : null;
+}
+
+/** One raw record validated with its wire schema; the first problem, with its path, is thrown. */
+export function readTactillRecord<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  throw new TypeError(`${issue.path.map(String).join('.') || 'record'}: ${issue.message}`);
+}
+
+/** Records that validated and mapped, and a rejection for each one that did not. */
+export interface MappedRecords<T> {
+  readonly records: T[];
+  readonly rejected: RecordRejection[];
+}
+
+/** Validates and maps each raw record on its own; the rejection's reason names the resource. */
+function mapRaw<S extends z.ZodType, R>(what: string, schema: S, raws: readonly unknown[], map: (record: z.output<S>) => R): MappedRecords<R> {
+  return mapEach(
+    raws,
+    (raw) => {
+      try {
+        return map(readTactillRecord(schema, raw));
+      } catch (error) {
+        throw new Error(`${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+    },
+    tactillRecordId,
+  );
+}
+
+export function mapProducts(raws: readonly unknown[], currencyCode: string): MappedRecords<ItemRecord> {
+  return mapRaw('product', TactillProductSchema, raws, (product) => toItemRecord(product, currencyCode));
+}
+
+export function mapCustomers(raws: readonly unknown[]): MappedRecords<CustomerRecord> {
+  return mapRaw('customer', TactillCustomerSchema, raws, toCustomerRecord);
+}
+
+export function mapSales(raws: readonly unknown[], currencyCode: string): MappedRecords<SaleRecord> {
+  return mapRaw('sale', TactillSaleSchema, raws, (sale) => toSaleRecord(sale, currencyCode));
+}
+
+export function mapPayments(raws: readonly unknown[], currencyCode: string): MappedRecords<PaymentRecord> {
+  return mapRaw('payment', TactillPaymentSchema, raws, (payment) => toPaymentRecord(payment, currencyCode));
+}
+
+export function mapCashbooks(raws: readonly unknown[], currencyCode: string): MappedRecords<CashbookRecord> {
+  return mapRaw('cashbook', TactillCashbookSchema, raws, (cashbook) => toCashbookRecord(cashbook, currencyCode));
+}
+
+/** A list page's records, with `rejected` only when some record was left out. */
+function withRejected<T>(page: Omit<ListPage<T>, 'rejected'>, rejected: readonly RecordRejection[]): ListPage<T> {
+  return rejected.length === 0 ? page : { ...page, rejected };
+}
+
+// ---------------------------------------------------------------------------------------
 // Model filters → vendor queries (pure), and the exact local checks behind them
 
 function sameText(a: string | null, b: string): boolean {
@@ -355,6 +431,8 @@ interface Snapshot<T> {
   readonly query: string;
   readonly createdAt: number;
   readonly records: readonly T[];
+  /** The list's malformed records, reported with every page served from it. */
+  readonly rejected: readonly RecordRejection[];
 }
 
 /**
@@ -373,7 +451,7 @@ export class ListSnapshots<T> {
 
   constructor(private readonly reuseMs: number) {}
 
-  async page(query: string, request: { cursor: string | null; limit: number }, fetchAll: () => Promise<T[]>): Promise<ListPage<T>> {
+  async page(query: string, request: { cursor: string | null; limit: number }, fetchAll: () => Promise<MappedRecords<T>>): Promise<ListPage<T>> {
     const now = Date.now();
     this.evict(now);
     let snapshot: Snapshot<T> | undefined;
@@ -389,12 +467,12 @@ export class ListSnapshots<T> {
     }
     snapshot ??= this.store(query, await fetchAll());
     const page = pageByOffset(snapshot.records, offset, request.limit);
-    return { ...page, nextCursor: page.nextCursor === null ? null : `${snapshot.id}.${page.nextCursor}` };
+    return withRejected({ ...page, nextCursor: page.nextCursor === null ? null : `${snapshot.id}.${page.nextCursor}` }, snapshot.rejected);
   }
 
-  private store(query: string, records: readonly T[]): Snapshot<T> {
+  private store(query: string, { records, rejected }: MappedRecords<T>): Snapshot<T> {
     this.counter += 1;
-    const snapshot: Snapshot<T> = { id: `${this.prefix}${this.counter}`, query, createdAt: Date.now(), records };
+    const snapshot: Snapshot<T> = { id: `${this.prefix}${this.counter}`, query, createdAt: Date.now(), records, rejected };
     this.snapshots.set(snapshot.id, snapshot);
     this.latest.set(query, snapshot.id);
     while (this.snapshots.size > MAX_SNAPSHOTS) this.drop(this.snapshots.keys().next().value!);
@@ -453,7 +531,10 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
   const customerSnapshots = new ListSnapshots<CustomerRecord>(settings.listCacheTtlMs);
   const cashbookSnapshots = new ListSnapshots<CashbookRecord>(settings.listCacheTtlMs);
 
-  /** A record the mapping refuses (a date that does not parse, an amount out of range) is the vendor's fault. */
+  /**
+   * Writers only (a write's answer is one record, parsed strictly by the client): a record the
+   * mapping refuses (a date that does not parse, an amount out of range) is the vendor's fault.
+   */
   const mapAll = <W extends { id: string }, R>(what: string, records: readonly W[], map: (record: W) => R): R[] =>
     records.map((record) => {
       try {
@@ -480,14 +561,27 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
     }
   };
 
-  /** One `id: {in}` page per 100 ids (the loaders already batch at 100). */
-  const byIds = <T extends { id: string }>(load: (ids: readonly string[], options: CallOptions) => Promise<readonly T[]>): BatchLoad<T> => ({
+  /**
+   * One `id: {in}` page per 100 ids (the loaders already batch at 100). A malformed record
+   * answers a rejection in its place, so that id alone fails. One whose id cannot be read
+   * must be one of the chunk's ids that got no answer; which one cannot be told, so each of
+   * those fails with it rather than reading as "no such record".
+   */
+  const byIds = <T extends { id: string }>(load: (ids: readonly string[], options: CallOptions) => Promise<MappedRecords<T>>): BatchLoad<T> => ({
     strategy: 'byIds',
     maxBatchSize: MAX_IN_VALUES,
     load: async (ids, options) => {
-      const found: T[] = [];
-      for (const chunk of chunks([...new Set(ids)], MAX_IN_VALUES)) found.push(...(await load(chunk, options)));
-      return found;
+      const answers: Array<T | RecordRejection> = [];
+      for (const chunk of chunks([...new Set(ids)], MAX_IN_VALUES)) {
+        const { records, rejected } = await load(chunk, options);
+        answers.push(...records, ...rejected.filter((rejection) => rejection.id !== null));
+        const unnamed = rejected.find((rejection) => rejection.id === null);
+        if (unnamed !== undefined) {
+          const answered = new Set([...records.map((record) => record.id), ...rejected.map((rejection) => rejection.id)]);
+          for (const id of chunk) if (!answered.has(id)) answers.push({ id, reason: `a record without a readable id: ${unnamed.reason}` });
+        }
+      }
+      return answers;
     },
   });
 
@@ -514,20 +608,26 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
               // seed §Category "Request categories": a handful per catalog, fetched with each
               // new walk so a renamed category is seen at once; products embed their category,
               // so this is only to send the vendor ids instead of fetching every product.
-              const categories = await collect(client.iterateCategories({ limit: MAX_LIMIT }, { signal }));
-              categoryIds = categories.filter((category) => sameText(category.name, filter.category!)).map((category) => category.id);
-              if (categoryIds.length === 0) return [];
-              if (categoryIds.length > MAX_IN_VALUES) categoryIds = undefined;
+              // A category that cannot be read may be the one named: then every product is
+              // fetched and the local check (on each product's embedded category) decides.
+              const categories = mapEach(
+                await collect(client.iterateRawCategories({ limit: MAX_LIMIT }, { signal })),
+                (raw) => readTactillRecord(TactillCategorySchema, raw),
+                tactillRecordId,
+              );
+              categoryIds = categories.records.filter((category) => sameText(category.name, filter.category!)).map((category) => category.id);
+              if (categoryIds.length === 0 && categories.rejected.length === 0) return { records: [], rejected: [] };
+              if (categoryIds.length > MAX_IN_VALUES || categories.rejected.length > 0) categoryIds = undefined;
             }
             // seed §Product "Request products": parameters wrapped in `input`.
-            const products = await collect(client.iterateProducts({ filter: productQuery(filter, categoryIds), limit: MAX_LIMIT }, { signal }));
-            const records = mapAll('product', products, (product) => toItemRecord(product, currencyCode));
-            return sorted('item', records.filter((item) => matchesItemFilter(item, filter)));
+            const products = await collect(client.iterateRawProducts({ filter: productQuery(filter, categoryIds), limit: MAX_LIMIT }, { signal }));
+            const { records, rejected } = mapProducts(products, currencyCode);
+            return { records: sorted('item', records.filter((item) => matchesItemFilter(item, filter))), rejected };
           }),
         // seed §Product "Request products" with `id: {in}` [assumed: docs/vendors/tactill.md 10].
         batch: byIds(async (ids, { signal }) => {
-          const page = await client.listProducts({ filter: { id: { in: ids } }, limit: MAX_LIMIT }, { signal });
-          return mapAll('product', page.items, (product) => toItemRecord(product, currencyCode));
+          const page = await client.listRawProducts({ filter: { id: { in: ids } }, limit: MAX_LIMIT }, { signal });
+          return mapProducts(page.items, currencyCode);
         }),
       },
 
@@ -536,13 +636,14 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
         list: async (request: ListRequest<SaleFilter>) => {
           const filter = saleQuery(request.filter);
           const page = await keysetPage(request.cursor, (next_token) =>
-            client.listSales({ filter, sort: SALE_SORT, limit: vendorLimit(request.limit), ...(next_token === undefined ? {} : { next_token }) }, { signal: request.signal }),
+            client.listRawSales({ filter, sort: SALE_SORT, limit: vendorLimit(request.limit), ...(next_token === undefined ? {} : { next_token }) }, { signal: request.signal }),
           );
-          return { records: mapAll('sale', page.items, (sale) => toSaleRecord(sale, currencyCode)), nextCursor: page.next_token, totalCount: page.total };
+          const { records, rejected } = mapSales(page.items, currencyCode);
+          return withRejected({ records, nextCursor: page.next_token, totalCount: page.total }, rejected);
         },
         batch: byIds(async (ids, { signal }) => {
-          const page = await client.listSales({ filter: { id: { in: ids } }, limit: MAX_LIMIT }, { signal });
-          return mapAll('sale', page.items, (sale) => toSaleRecord(sale, currencyCode));
+          const page = await client.listRawSales({ filter: { id: { in: ids } }, limit: MAX_LIMIT }, { signal });
+          return mapSales(page.items, currencyCode);
         }),
       },
 
@@ -556,18 +657,22 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
           const method = request.filter.method;
           const limit = method === undefined ? vendorLimit(request.limit) : MAX_LIMIT;
           const page = await keysetPage(request.cursor, (next_token) =>
-            client.listPayments({ ...query, sort: PAYMENT_SORT, limit, ...(next_token === undefined ? {} : { next_token }) }, { signal: request.signal }),
+            client.listRawPayments({ ...query, sort: PAYMENT_SORT, limit, ...(next_token === undefined ? {} : { next_token }) }, { signal: request.signal }),
           );
-          const records = mapAll('payment', page.items, (payment) => toPaymentRecord(payment, currencyCode));
-          return {
-            records: method === undefined ? records : records.filter((payment) => matchesPaymentMethod(payment, method)),
-            nextCursor: page.next_token,
-            totalCount: method === undefined ? page.total : null,
-          };
+          // A malformed payment is reported even under a `method` filter: its method cannot be read.
+          const { records, rejected } = mapPayments(page.items, currencyCode);
+          return withRejected(
+            {
+              records: method === undefined ? records : records.filter((payment) => matchesPaymentMethod(payment, method)),
+              nextCursor: page.next_token,
+              totalCount: method === undefined ? page.total : null,
+            },
+            rejected,
+          );
         },
         batch: byIds(async (ids, { signal }) => {
-          const page = await client.listPayments({ id: { in: ids }, limit: MAX_LIMIT }, { signal });
-          return mapAll('payment', page.items, (payment) => toPaymentRecord(payment, currencyCode));
+          const page = await client.listRawPayments({ id: { in: ids }, limit: MAX_LIMIT }, { signal });
+          return mapPayments(page.items, currencyCode);
         }),
       },
 
@@ -575,13 +680,13 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
         // seed §Customer "Request customers": the display name is ours, so sorted and filtered here.
         list: (request: ListRequest<CustomerFilter>) =>
           customerSnapshots.page(JSON.stringify(['customer', request.filter]), request, async () => {
-            const customers = await collect(client.iterateCustomers({ limit: MAX_LIMIT }, { signal: request.signal }));
-            const records = mapAll('customer', customers, toCustomerRecord);
-            return sorted('customer', records.filter((customer) => matchesCustomerFilter(customer, request.filter)));
+            // A malformed customer is reported whatever the text filter: its name cannot be read.
+            const { records, rejected } = mapCustomers(await collect(client.iterateRawCustomers({ limit: MAX_LIMIT }, { signal: request.signal })));
+            return { records: sorted('customer', records.filter((customer) => matchesCustomerFilter(customer, request.filter))), rejected };
           }),
         batch: byIds(async (ids, { signal }) => {
-          const page = await client.listCustomers({ filter: { id: { in: ids } }, limit: MAX_LIMIT }, { signal });
-          return mapAll('customer', page.items, toCustomerRecord);
+          const page = await client.listRawCustomers({ filter: { id: { in: ids } }, limit: MAX_LIMIT }, { signal });
+          return mapCustomers(page.items);
         }),
       },
 
@@ -590,13 +695,13 @@ export function createTactillAdapter(settings: TactillSettings, context: { conne
         // canonical tie order (id desc) is restored here over the whole filtered list.
         list: (request: ListRequest<CashbookFilter>) =>
           cashbookSnapshots.page(JSON.stringify(['cashbook', request.filter]), request, async () => {
-            const cashbooks = await collect(client.iterateCashbooks({ ...cashbookQuery(request.filter), sort: CASHBOOK_SORT, limit: MAX_LIMIT }, { signal: request.signal }));
-            const records = mapAll('cashbook', cashbooks, (cashbook) => toCashbookRecord(cashbook, currencyCode));
-            return sorted('cashbook', records.filter((cashbook) => matchesCashbookFilter(cashbook, request.filter)));
+            const cashbooks = await collect(client.iterateRawCashbooks({ ...cashbookQuery(request.filter), sort: CASHBOOK_SORT, limit: MAX_LIMIT }, { signal: request.signal }));
+            const { records, rejected } = mapCashbooks(cashbooks, currencyCode);
+            return { records: sorted('cashbook', records.filter((cashbook) => matchesCashbookFilter(cashbook, request.filter))), rejected };
           }),
         batch: byIds(async (ids, { signal }) => {
-          const page = await client.listCashbooks({ id: { in: ids }, limit: MAX_LIMIT }, { signal });
-          return mapAll('cashbook', page.items, (cashbook) => toCashbookRecord(cashbook, currencyCode));
+          const page = await client.listRawCashbooks({ id: { in: ids }, limit: MAX_LIMIT }, { signal });
+          return mapCashbooks(page.items, currencyCode);
         }),
       },
     },

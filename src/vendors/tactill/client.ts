@@ -31,6 +31,7 @@ import {
   TactillErrorSchema,
   TactillPaymentSchema,
   TactillProductSchema,
+  TactillRawPageSchema,
   TactillSaleSchema,
   TactillTaxSchema,
   listEnvelopeSchema,
@@ -319,6 +320,49 @@ export class TactillClient {
   /** seed "Delete a cashbook": answers `{id, success: true}`. */
   deleteCashbook(id: string, options?: CallOptions): Promise<TactillCashbookDeletion> {
     return this.call('DELETE', `/cashbooks/${encodeURIComponent(id)}`, undefined, TactillCashbookDeletionSchema, options);
+  }
+
+  // Lenient lists (the adapter's) -------------------------------------------------------
+  //
+  // The same list calls with the envelope checked as strictly (`{items, next_token, total}`;
+  // a broken envelope, invalid JSON or a cut body is still VendorMalformedResponseError) but
+  // each record of `items` left unread: the adapter validates and maps records one by one, so
+  // one malformed record fails only itself (issue 6 §4). The typed calls above stay strict.
+
+  listRawProducts(input: TactillProductListInput = {}, options?: CallOptions): Promise<TactillPage<unknown>> {
+    return this.call('POST', '/products/request', { input }, TactillRawPageSchema, options);
+  }
+
+  iterateRawProducts(input: FirstPage<TactillProductListInput> = {}, options?: CallOptions): AsyncGenerator<unknown> {
+    return walk((next_token) => this.listRawProducts({ ...input, next_token }, options));
+  }
+
+  listRawCustomers(request: TactillCustomerListRequest = {}, options?: CallOptions): Promise<TactillPage<unknown>> {
+    return this.call('POST', '/customers/request', request, TactillRawPageSchema, options);
+  }
+
+  iterateRawCustomers(request: FirstPage<TactillCustomerListRequest> = {}, options?: CallOptions): AsyncGenerator<unknown> {
+    return walk((next_token) => this.listRawCustomers({ ...request, next_token }, options));
+  }
+
+  iterateRawCategories(request: FirstPage<TactillCategoryListRequest> = {}, options?: CallOptions): AsyncGenerator<unknown> {
+    return walk((next_token) => this.call('POST', '/categories/request', { ...request, next_token }, TactillRawPageSchema, options));
+  }
+
+  listRawSales(request: TactillSaleListRequest = {}, options?: CallOptions): Promise<TactillPage<unknown>> {
+    return this.call('POST', '/sales/request', request, TactillRawPageSchema, options);
+  }
+
+  listRawPayments(request: TactillPaymentListRequest = {}, options?: CallOptions): Promise<TactillPage<unknown>> {
+    return this.call('POST', '/payments/request', request, TactillRawPageSchema, options);
+  }
+
+  listRawCashbooks(request: TactillCashbookListRequest = {}, options?: CallOptions): Promise<TactillPage<unknown>> {
+    return this.call('POST', '/cashbooks/request', request, TactillRawPageSchema, options);
+  }
+
+  iterateRawCashbooks(request: FirstPage<TactillCashbookListRequest> = {}, options?: CallOptions): AsyncGenerator<unknown> {
+    return walk((next_token) => this.listRawCashbooks({ ...request, next_token }, options));
   }
 
   // --------------------------------------------------------------------------------------

@@ -45,6 +45,14 @@ export type TactillErrorBody = z.infer<typeof TactillErrorSchema>;
 export function listEnvelopeSchema<T extends z.ZodType>(item: T) {
   return z.object({ items: z.array(item), next_token: z.string().nullable(), total: z.number().int().min(0) });
 }
+/**
+ * The same envelope with its records left unread: what the adapter's list calls take, so the
+ * envelope stays strict (a broken one fails the call) while each record is then validated on
+ * its own with its resource schema below (`TactillProductSchema`, …), one malformed record
+ * failing only itself.
+ */
+export const TactillRawPageSchema = listEnvelopeSchema(z.unknown());
+
 export interface TactillPage<T> {
   items: T[];
   next_token: string | null;

@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { capabilitiesOf, type VendorAdapter } from '../../../src/core/adapter.ts';
 import type { Connection } from '../../../src/core/connection.ts';
-import { VendorMalformedResponseError, VendorTimeoutError } from '../../../src/core/errors.ts';
+import { VendorTimeoutError } from '../../../src/core/errors.ts';
 import { HttpTransport } from '../../../src/core/http.ts';
 import { RequestLoaders } from '../../../src/core/loaders.ts';
 import { containsText, InvalidCursorError, withinRange } from '../../../src/core/local-paging.ts';
@@ -215,7 +215,7 @@ describe('mapping', () => {
     expect(toPaymentRecord({ ...wire, payment_method_name: null, payment_method_type: 'CHECK' }, 'EUR')).toMatchObject({ method: 'CHECK', methodType: 'CHECK' });
   });
 
-  it('reports a record it cannot map as a malformed vendor answer', async () => {
+  it('reports a record it cannot map as that record alone malformed (VENDOR_MALFORMED_RECORD)', async () => {
     const broken = await startSimulator(createTactillSimulator({ sales: 10 }), { port: 0 });
     try {
       const target = createTactillAdapter(tactillSettingsSchema.parse({ baseUrl: `${broken.url}/v0`, apiKey: TACTILL_PRODUCTION_KEY }), { connectionId: 'broken' });
@@ -230,8 +230,10 @@ describe('mapping', () => {
       });
       const loaders = new RequestLoaders(new Map([['broken', connectionOf(target, 'broken')]]));
       const error = await loaders.load('broken', 'sale', sale.id).catch((caught: unknown) => caught);
-      expect(error).toBeInstanceOf(VendorMalformedResponseError);
-      expect((error as VendorMalformedResponseError).vendorMessage).toContain(`sale ${sale.id}`);
+      // Issue 6 §4: only that id fails, as a malformed record (it was a whole-response VendorMalformedResponseError).
+      expect(error).toMatchObject({ extensions: { code: 'VENDOR_MALFORMED_RECORD' } });
+      expect((error as Error).message).toContain(sale.id);
+      expect((error as Error).message).toContain('sale: ');
     } finally {
       await broken.close();
     }
