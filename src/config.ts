@@ -1,9 +1,15 @@
 /**
- * Configuration: the vendor connections to serve. A JSON file named by POSGRAPH_CONFIG:
+ * Configuration: the vendor connections to serve and the tenants that may use them. A JSON
+ * file named by POSGRAPH_CONFIG:
  *
  *   { "connections": [ { "id": "paris", "name": "Paris shop", "vendor": "kash",
  *                        "settings": { …the vendor's own settings… },
- *                        "resilience": { …optional, see below… } } ] }
+ *                        "resilience": { …optional, see below… } } ],
+ *     "tenants": [ { "id": "acme", "name": "Acme", "apiKeys": ["sha256:<hex>"],
+ *                    "connections": ["paris"] } ] }
+ *
+ * A file must declare tenants: every request then needs `Authorization: Bearer <key>`.
+ * `npm run hash-key -- <key>` prints the form a key takes in the file.
  *
  * `resilience` tunes how the gateway treats that vendor when it is slow or failing; every
  * field is optional and the defaults (core/resilience.ts DEFAULT_RESILIENCE) stay below
@@ -26,6 +32,7 @@ import { z } from 'zod';
 import type { Dispatcher } from 'undici';
 import type { Connection } from './core/connection.ts';
 import { createConnectionResilience, ResilienceConfigSchema, type ResilienceConfig } from './core/resilience.ts';
+import { API_KEY_HASH, type TenantConfig } from './core/tenants.ts';
 import { VENDOR_IDS, VENDORS, type VendorId } from './vendors/index.ts';
 
 export class ConfigError extends Error {
@@ -41,7 +48,16 @@ const ConnectionSchema = z.object({
   resilience: ResilienceConfigSchema.optional(),
 });
 
-const ConfigSchema = z.object({ connections: z.array(ConnectionSchema).min(1) }).strict();
+const TenantSchema = z
+  .object({
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'letters, digits, "-" and "_", at most 64'),
+    name: z.string().min(1).optional(),
+    apiKeys: z.array(z.string().regex(API_KEY_HASH, 'a key\'s hash, "sha256:" and 64 lowercase hex digits (npm run hash-key -- <key>)')).min(1),
+    connections: z.array(z.string()).min(1),
+  })
+  .strict();
+
+const ConfigSchema = z.object({ connections: z.array(ConnectionSchema).min(1), tenants: z.array(TenantSchema).min(1).optional() }).strict();
 
 export interface ConnectionConfig {
   readonly id: string;
@@ -55,6 +71,8 @@ export interface ConnectionConfig {
 
 export interface GatewayConfig {
   readonly connections: readonly ConnectionConfig[];
+  /** Who may call, with which key, on which connections; absent only where no key is checked. */
+  readonly tenants?: readonly TenantConfig[];
 }
 
 function describeIssues(error: z.ZodError, prefix: (string | number)[] = []): string {
@@ -100,7 +118,24 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
       ...(connection.resilience ? { resilience: connection.resilience } : {}),
     };
   });
-  return { connections };
+  const tenants = parsed.data.tenants?.map((tenant, index) => {
+    for (const [position, id] of tenant.connections.entries()) {
+      if (!seen.has(id)) throw new ConfigError(`tenants[${index}].connections[${position}]: no connection "${id}"`);
+    }
+    return { id: tenant.id, name: tenant.name ?? tenant.id, apiKeys: tenant.apiKeys, connections: [...new Set(tenant.connections)] };
+  });
+  const tenantIds = new Set<string>();
+  const keyOwners = new Map<string, string>();
+  for (const [index, tenant] of (tenants ?? []).entries()) {
+    if (tenantIds.has(tenant.id)) throw new ConfigError(`tenants[${index}].id: "${tenant.id}" is used twice`);
+    tenantIds.add(tenant.id);
+    for (const key of tenant.apiKeys) {
+      const owner = keyOwners.get(key);
+      if (owner !== undefined && owner !== tenant.id) throw new ConfigError(`tenants[${index}].apiKeys: a key of tenant "${owner}" is given to "${tenant.id}" too`);
+      keyOwners.set(key, tenant.id);
+    }
+  }
+  return tenants ? { connections, tenants } : { connections };
 }
 
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
@@ -116,7 +151,10 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
   } catch (error) {
     throw new ConfigError(`${path} is not valid JSON: ${(error as Error).message}`);
   }
-  return parseConfig(json, env);
+  const config = parseConfig(json, env);
+  // Only demo mode (no file) serves without keys; a file that forgets tenants must not open the gateway.
+  if (!config.tenants) throw new ConfigError(`${path}: "tenants" is required: declare who may call and with which API key`);
+  return config;
 }
 
 /**

@@ -12,6 +12,7 @@ import type { Connection } from './core/connection.ts';
 import { DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from './core/deadline.ts';
 import type { WriteStore } from './core/write-once.ts';
 import { RequestLoaders } from './core/loaders.ts';
+import { OPEN_TENANT, type Tenant } from './core/tenants.ts';
 
 /** What lives as long as the gateway: connections and shared stores. */
 export interface GatewayServices {
@@ -24,8 +25,9 @@ export interface GatewayServices {
 }
 
 export interface GatewayContext {
-  /** Idempotency keys and (later) data are scoped to the caller's tenant. */
+  /** The caller's tenant id: idempotency keys and cached responses are scoped to it. */
   readonly tenant: string;
+  /** The connections the caller's tenant may use; any other looks as if it did not exist. */
   readonly connections: ReadonlyMap<string, Connection>;
   readonly idempotency: WriteStore;
   readonly loaders: RequestLoaders;
@@ -35,8 +37,24 @@ export interface GatewayContext {
   readonly sourceErrors: GraphQLError[];
 }
 
-export function createContext(services: GatewayServices, signal?: AbortSignal, tenant = 'default'): GatewayContext {
-  const { connections, idempotency, batching = true } = services;
+export function createContext(services: GatewayServices, signal?: AbortSignal, tenant: Tenant = OPEN_TENANT): GatewayContext {
+  const { idempotency, batching = true } = services;
+  const connections = connectionsOf(services.connections, tenant);
   const deadline = withDeadline(signal, services.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
-  return { tenant, connections, idempotency, loaders: new RequestLoaders(connections, { signal: deadline }, batching), signal: deadline, sourceErrors: [] };
+  return { tenant: tenant.id, connections, idempotency, loaders: new RequestLoaders(connections, { signal: deadline }, batching), signal: deadline, sourceErrors: [] };
+}
+
+const scoped = new WeakMap<ReadonlyMap<string, Connection>, Map<Tenant, ReadonlyMap<string, Connection>>>();
+
+/** A tenant's view of the connections, built once per tenant rather than per request. */
+function connectionsOf(all: ReadonlyMap<string, Connection>, tenant: Tenant): ReadonlyMap<string, Connection> {
+  if (!tenant.connections) return all;
+  let perTenant = scoped.get(all);
+  if (!perTenant) scoped.set(all, (perTenant = new Map()));
+  let view = perTenant.get(tenant);
+  if (!view) {
+    view = new Map(tenant.connections.flatMap((id) => (all.has(id) ? [[id, all.get(id)!] as const] : [])));
+    perTenant.set(tenant, view);
+  }
+  return view;
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { ConfigError, createConnections, loadConfigFile, type GatewayConfig } from './config.ts';
 import { startDemo, type Demo } from './demo.ts';
 import { createLogger } from './logger.ts';
+import { TenantDirectory } from './core/tenants.ts';
 import { createGateway } from './server.ts';
 
 const port = Number(process.env.PORT ?? 4000);
@@ -25,10 +26,12 @@ async function main(): Promise<void> {
     for (const simulator of Object.values(demo.simulators)) console.log(`  ${simulator.vendor.padEnd(10)} ${simulator.url}`);
   }
   // JSON request logs on stdout, level from LOG_LEVEL (default info).
-  const gateway = createGateway({ connections: createConnections(config), graphiqlTabs, logger: createLogger() });
+  // Demo mode has no tenants and checks no key; a configuration file always declares them.
+  const tenants = config.tenants ? new TenantDirectory(config.tenants) : undefined;
+  const gateway = createGateway({ connections: createConnections(config), tenants, graphiqlTabs, logger: createLogger() });
   const server = createServer(gateway);
   await new Promise<void>((resolve) => server.listen(port, resolve));
-  console.log(`posgraph: http://localhost:${port}/graphql  (${config.connections.length} connections)`);
+  console.log(`posgraph: http://localhost:${port}/graphql  (${config.connections.length} connections, ${tenants ? `${tenants.tenants.length} tenants, API keys required` : 'no API key needed'})`);
 
   const shutdown = (): void => {
     server.close(() => {

@@ -20,11 +20,15 @@ import { PERSISTED_PARAM_NAMES, usePersistedOperationsOnly } from './plugins/use
 import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './plugins/use-query-limits.ts';
 import { useRequestLog } from './plugins/use-request-log.ts';
 import { useSourceErrors } from './plugins/use-source-errors.ts';
+import { useTenantAuth } from './plugins/use-tenant-auth.ts';
+import { OPEN_TENANT, type TenantDirectory } from './core/tenants.ts';
 import { schema } from './schema/index.ts';
 import { DEMO_QUERY } from './demo-query.ts';
 
 export interface GatewayOptions {
   readonly connections: ReadonlyMap<string, Connection>;
+  /** API keys and the connections of each tenant; without it no key is checked (demo mode, tests). */
+  readonly tenants?: TenantDirectory;
   /** Where idempotency keys live; in memory (one process) unless given. */
   readonly idempotency?: WriteStore;
   readonly graphiql?: boolean;
@@ -71,6 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? createLogger();
   const plugins: Array<Plugin | Plugin<GatewayContext> | false> = [
     useRequestLog({ logger }),
+    options.tenants !== undefined && useTenantAuth({ directory: options.tenants }),
     useOverloadGuard({ maxInFlight: limits.inFlight }),
     // Browsers send cross-site forms and plain GETs without a preflight; such a request must
     // carry a header a form cannot set. JSON POSTs (GraphiQL, every GraphQL client) pass.
@@ -81,7 +86,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   ];
   return createYoga<Record<string, never>, GatewayContext>({
     schema,
-    context: ({ request }) => createContext(services, request.signal),
+    // useTenantAuth already answered 401 to a request without a valid key.
+    context: ({ request }) => createContext(services, request.signal, options.tenants ? options.tenants.authenticate(request.headers.get('authorization')) : OPEN_TENANT),
     plugins: plugins.filter((plugin) => plugin !== false),
     maxRequestBodySize: limits.bodyBytes,
     batching: { limit: limits.batch },

@@ -49,7 +49,7 @@ builder.queryFields((t) => ({
     resolve: (_, args, context, info) =>
       resolveList(context, info, {
         kind: 'booking',
-        connections: selectConnections(context, args.connections),
+        connections: selectConnections(context, args.connections, info),
         filterFor: () => ({ from: args.filter?.from?.toISOString(), to: args.filter?.to?.toISOString() }),
         first: args.first,
         after: args.after,

@@ -46,7 +46,7 @@ builder.queryFields((t) => ({
     resolve: (_, args, context, info) =>
       resolveList(context, info, {
         kind: 'cashbook',
-        connections: selectConnections(context, args.connections),
+        connections: selectConnections(context, args.connections, info),
         filterFor: () => ({ state: args.filter?.state ?? undefined, from: args.filter?.from?.toISOString(), to: args.filter?.to?.toISOString() }),
         first: args.first,
         after: args.after,

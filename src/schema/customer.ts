@@ -38,7 +38,7 @@ builder.queryFields((t) => ({
     resolve: (_, args, context, info) =>
       resolveList(context, info, {
         kind: 'customer',
-        connections: selectConnections(context, args.connections),
+        connections: selectConnections(context, args.connections, info),
         filterFor: () => ({ text: args.filter?.text ?? undefined }),
         first: args.first,
         after: args.after,

@@ -45,7 +45,7 @@ builder.queryFields((t) => ({
     resolve: (_, args, context, info) =>
       resolveList(context, info, {
         kind: 'item',
-        connections: selectConnections(context, args.connections),
+        connections: selectConnections(context, args.connections, info),
         filterFor: (_connection: Connection) => ({
           text: args.filter?.text ?? undefined,
           code: args.filter?.code ?? undefined,

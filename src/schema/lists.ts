@@ -57,13 +57,19 @@ export function pageSize(first: number | null | undefined): number {
   return size;
 }
 
-/** The connections a list covers: all the caller may use, or those it named. */
-export function selectConnections(context: GatewayContext, ids: readonly (string | number)[] | null | undefined): Connection[] {
+/**
+ * The connections a list covers: all the caller may use, or those it named. A named one the
+ * caller may not use (another tenant's, or none at all) is left out with a NOT_FOUND error
+ * beside the data; the others are still listed.
+ */
+export function selectConnections(context: GatewayContext, ids: readonly (string | number)[] | null | undefined, info: GraphQLResolveInfo): Connection[] {
   if (ids === null || ids === undefined) return [...context.connections.values()];
-  return [...new Set(ids.map(String))].map((id) => {
+  return [...new Set(ids.map(String))].flatMap((id) => {
     const connection = context.connections.get(id);
-    if (!connection) throw new NotFoundError(`No connection ${JSON.stringify(id)}`, { argumentName: 'connections' });
-    return connection;
+    if (connection) return [connection];
+    const error = new NotFoundError(`No connection ${JSON.stringify(id)}`, { argumentName: 'connections' });
+    context.sourceErrors.push(new GraphQLError(error.message, { path: pathOf(info), extensions: error.extensions, originalError: error }));
+    return [];
   });
 }
 

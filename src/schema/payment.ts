@@ -43,7 +43,7 @@ builder.queryFields((t) => ({
     resolve: (_, args, context, info) =>
       resolveList(context, info, {
         kind: 'payment',
-        connections: selectConnections(context, args.connections),
+        connections: selectConnections(context, args.connections, info),
         filterFor: () => ({ from: args.filter?.from?.toISOString(), to: args.filter?.to?.toISOString(), method: args.filter?.method ?? undefined }),
         first: args.first,
         after: args.after,

@@ -90,7 +90,7 @@ builder.queryFields((t) => ({
       const customer = args.filter?.customer ? decodeGlobalId(String(args.filter.customer), 'Customer') : undefined;
       return resolveList(context, info, {
         kind: 'sale',
-        connections: selectConnections(context, args.connections),
+        connections: selectConnections(context, args.connections, info),
         filterFor: (connection) => {
           const locationId = vendorIdFor(connection, location);
           const customerId = vendorIdFor(connection, customer);
