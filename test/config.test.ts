@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfigFile, parseConfig } from '../src/config.ts';
 import { capabilitiesOf } from '../src/core/adapter.ts';
 import { HttpTransport } from '../src/core/http.ts';
+import { hashApiKey } from '../src/core/tenants.ts';
 import { VENDOR_IDS, VENDORS } from '../src/vendors/index.ts';
 
 const demoConnections = VENDOR_IDS.map((vendor) => ({ id: `c-${vendor}`, vendor, settings: VENDORS[vendor].adapter.demoSettings('http://127.0.0.1:9') }));
@@ -49,6 +50,41 @@ describe('configuration', () => {
     await expect(loadConfigFile(join(dir, 'missing.json'))).rejects.toThrow(/Cannot read configuration .*ENOENT/);
     await writeFile(join(dir, 'bad.json'), '{ nope');
     await expect(loadConfigFile(join(dir, 'bad.json'))).rejects.toThrow(/is not valid JSON/);
+  });
+});
+
+describe('tenants in the configuration', () => {
+  const key = hashApiKey('k1');
+  const tenant = { id: 'acme', apiKeys: [key], connections: ['c-kash'] };
+
+  it('takes tenants with hashed keys and the connections each may use', () => {
+    const config = parseConfig({ connections: demoConnections, tenants: [tenant] });
+    expect(config.tenants).toEqual([{ id: 'acme', name: 'acme', apiKeys: [key], connections: ['c-kash'] }]);
+  });
+
+  it('refuses a key in clear, a connection that does not exist, a tenant twice and a key shared by two tenants', () => {
+    expect(() => parseConfig({ connections: demoConnections, tenants: [{ ...tenant, apiKeys: ['k1'] }] })).toThrow(/tenants\[0\]\.apiKeys\[0\]: .*sha256/);
+    expect(() => parseConfig({ connections: demoConnections, tenants: [{ ...tenant, connections: ['nope'] }] })).toThrow(/tenants\[0\]\.connections\[0\]: no connection "nope"/);
+    expect(() => parseConfig({ connections: demoConnections, tenants: [tenant, tenant] })).toThrow(/"acme" is used twice/);
+    expect(() => parseConfig({ connections: demoConnections, tenants: [tenant, { ...tenant, id: 'globex' }] })).toThrow(/a key of tenant "acme" is given to "globex"/);
+  });
+
+  it('will not serve a configuration file without tenants: only demo mode runs without keys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posgraph-config-'));
+    await writeFile(join(dir, 'open.json'), JSON.stringify({ connections: demoConnections }));
+    await expect(loadConfigFile(join(dir, 'open.json'))).rejects.toThrow(/"tenants" is required/);
+  });
+
+  it('ships config/demo.json: acme and globex over npm run simulators’ default ports and demo settings', async () => {
+    const config = await loadConfigFile('config/demo.json');
+    for (const connection of config.connections) {
+      const url = `http://127.0.0.1:${4100 + VENDORS[connection.vendor].portOffset}`;
+      expect(connection.settings, connection.id).toEqual(VENDORS[connection.vendor].adapter.settingsSchema.parse(VENDORS[connection.vendor].adapter.demoSettings(url)));
+    }
+    expect(config.tenants!.map((t) => [t.id, t.apiKeys, t.connections])).toEqual([
+      ['acme', [hashApiKey('acme-demo-key')], ['demo-incocloud', 'demo-kash']],
+      ['globex', [hashApiKey('globex-demo-key')], ['demo-icash', 'demo-tactill']],
+    ]);
   });
 });
 

@@ -21,7 +21,8 @@ export interface GraphQLResponse<T> {
 export interface TestStack {
   readonly url: string;
   readonly demo: Demo;
-  query<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V): Promise<GraphQLResponse<T>>;
+  /** POSTs the operation; `headers` adds to the JSON ones (an API key, say). */
+  query<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Vendor requests per simulator since the last reset, by vendor. */
   upstreamCalls(): Record<string, number>;
   resetSimulators(): void;
@@ -49,12 +50,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   return {
     url,
     demo,
-    async query(document, variables) {
+    async query(document, variables, headers = {}) {
       const text = typeof document === 'string' ? document : print(document as DocumentNode);
       const response = await request(url, {
         method: 'POST',
         dispatcher: client,
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
         body: JSON.stringify({ query: text, variables }),
       });
       const body = (await response.body.json()) as Omit<GraphQLResponse<never>, 'status'>;
