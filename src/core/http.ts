@@ -8,6 +8,7 @@
  * requests in flight and started per second. The order matters: an open breaker answers
  * before the call queues; a call whose deadline passed while it queued is never sent.
  */
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { Agent, request, type Dispatcher } from 'undici';
 import { CircuitOpenSignal, type ConnectionBreaker, type FailureSummary, type Guarded } from './breaker.ts';
 import { isDeadlineAbort } from './deadline.ts';
@@ -21,6 +22,8 @@ import {
 } from './errors.ts';
 import type { CallLimiter, Release } from './limiter.ts';
 import { redactUrl } from './redact.ts';
+import { recordUpstreamRequest } from '../observability/metrics.ts';
+import { activeTracer } from '../observability/tracing.ts';
 
 export interface HttpTimeouts {
   /** Time to establish the TCP (and TLS) connection. */
@@ -112,8 +115,43 @@ export class HttpTransport {
     this.breaker = options.breaker;
   }
 
-  /** Sends one request and reads the whole body; transport failures become VendorErrors. */
+  /**
+   * Sends one request and reads the whole body; transport failures become VendorErrors.
+   * Each call is counted in `posgraph_upstream_requests_total` (and timed) by its HTTP
+   * status or, when none came, its outcome, and traced when tracing is on.
+   */
   async send(site: CallSite, req: HttpRequest): Promise<HttpResponse> {
+    const started = performance.now();
+    const route = routeTemplate(req.url);
+    const span = activeTracer()?.startSpan(`${req.method} ${route}`, {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'posgraph.vendor': site.vendor,
+        'posgraph.connection': site.connection,
+        'http.request.method': req.method,
+        'http.route': route,
+        'server.address': req.url.hostname,
+      },
+    });
+    let status = 'network';
+    try {
+      const response = await this.guardedSend(site, req);
+      status = String(response.status);
+      span?.setAttribute('http.response.status_code', response.status);
+      if (response.status >= 500) span?.setStatus({ code: SpanStatusCode.ERROR, message: `HTTP ${response.status}` });
+      return response;
+    } catch (error) {
+      status = outcomeOf(error, req);
+      span?.setAttribute('posgraph.upstream.outcome', status);
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (error as { code?: string }).code ?? status });
+      throw error;
+    } finally {
+      recordUpstreamRequest(site, status, (performance.now() - started) / 1000);
+      span?.end();
+    }
+  }
+
+  private async guardedSend(site: CallSite, req: HttpRequest): Promise<HttpResponse> {
     const { breaker, limiter } = this;
     const where = `${req.method} ${redactUrl(req.url)}`;
     // No request starts once its deadline has passed.
@@ -178,13 +216,40 @@ export class HttpTransport {
   }
 }
 
+/** Failures of calls that were never sent, by the reason they were not (for the metrics' status label). */
+const unsent = new WeakMap<Error, 'deadline' | 'circuit_open'>();
+
 function notSent(site: CallSite, req: HttpRequest, message: string): VendorTimeoutError {
-  return new VendorTimeoutError({ ...site, vendorMessage: message, cause: req.signal?.reason });
+  const error = new VendorTimeoutError({ ...site, vendorMessage: message, cause: req.signal?.reason });
+  unsent.set(error, 'deadline');
+  return error;
 }
 
 function circuitOpen(site: CallSite, breaker: ConnectionBreaker): VendorCircuitOpenError {
   const last = breaker.health().lastError;
-  return new VendorCircuitOpenError({ ...site, vendorMessage: `failing repeatedly${last ? ` (last: ${last.code})` : ''}; calls paused` });
+  const error = new VendorCircuitOpenError({ ...site, vendorMessage: `failing repeatedly${last ? ` (last: ${last.code})` : ''}; calls paused` });
+  unsent.set(error, 'circuit_open');
+  return error;
+}
+
+/** The status label of a call that got no HTTP response. */
+function outcomeOf(error: unknown, req: HttpRequest): string {
+  const reason = error instanceof Error ? unsent.get(error) : undefined;
+  if (reason === 'circuit_open') return reason;
+  // A caller that went away is neither the vendor being slow nor a deadline.
+  if (req.signal?.aborted && !isDeadlineAbort(req.signal)) return 'aborted';
+  return reason ?? (error instanceof VendorTimeoutError ? 'timeout' : 'network');
+}
+
+/**
+ * The path of a vendor URL with its id-like segments (numbers, UUIDs, long hex or mixed
+ * tokens) replaced by `{id}`: a bounded name for a span, never a query string.
+ */
+export function routeTemplate(url: URL): string {
+  return url.pathname
+    .split('/')
+    .map((segment) => (/^\d+$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^[0-9a-f]{16,}$|^(?=.*\d)[\w-]{20,}$/i.test(segment) ? '{id}' : segment))
+    .join('/');
 }
 
 function classifyTransportError(error: unknown, site: CallSite, req: HttpRequest): Error {

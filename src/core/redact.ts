@@ -9,6 +9,10 @@ export const SECRET_NAMES = [
   'token',
   'access_token',
   'app_secret',
+  'appsecret',
+  'client_secret',
+  'refresh_token',
+  'webhooksecret',
   'key',
   'apikey',
   'api_key',
@@ -16,6 +20,9 @@ export const SECRET_NAMES = [
   'secret',
   'secret_key',
   'password',
+  'passwd',
+  'cookie',
+  'set-cookie',
   'signature',
   'ses',
   'session_id',
@@ -25,8 +32,11 @@ export const SECRET_NAMES = [
 const SECRET_SET = new Set<string>(SECRET_NAMES);
 const REDACTED = '[redacted]';
 
+// Field names of any casing that end like a credential: appSecret, accessToken, dbPassword, x-api-key.
+const SECRET_SUFFIX = /(?:secret|password|passwd|token|api[-_]?key)$/i;
+
 export function isSecretName(name: string): boolean {
-  return SECRET_SET.has(name.toLowerCase());
+  return SECRET_SET.has(name.toLowerCase()) || SECRET_SUFFIX.test(name);
 }
 
 /** Masks secret query parameters of a URL, keeping the rest readable. */

@@ -5,6 +5,8 @@ import type { Logger } from '../logger.ts';
 
 export interface RequestLogOptions {
   readonly logger: Logger;
+  /** The id of the tenant a request authenticates as, if any (no key, a bad key: undefined). */
+  readonly tenantOf?: (request: Request) => string | undefined;
 }
 
 interface RequestEntry {
@@ -12,6 +14,14 @@ interface RequestEntry {
   readonly started: number;
   readonly operations: Array<string | null>;
   readonly codes: Set<string>;
+  readonly vendorFailures: VendorFailureEntry[];
+}
+
+interface VendorFailureEntry {
+  readonly vendor: string;
+  readonly connection: unknown;
+  readonly code: unknown;
+  readonly message: string;
 }
 
 // A caller's own request id is kept when it looks like one; anything else is replaced.
@@ -19,18 +29,20 @@ const REQUEST_ID = /^[\w.:-]{1,64}$/;
 
 /**
  * One JSON line per GraphQL request: request id (the caller's `x-request-id` or a new one,
- * echoed in the response), operation name(s), the error codes sent, status and duration.
- * Query text and variables are not logged: they may hold customers' personal data.
+ * echoed in the response), tenant, operation name(s), the error codes sent, status and
+ * duration; and a `vendor failure` line (warn) per vendor error the response carried, with
+ * the same request id. Query text and variables are not logged: they may hold customers'
+ * personal data. Every line goes through the logger's redaction (logger.ts).
  *
  * Registered before the other gateway plugins so that requests they refuse early (overload)
  * are logged too.
  */
-export function useRequestLog({ logger }: RequestLogOptions): Plugin {
+export function useRequestLog({ logger, tenantOf }: RequestLogOptions): Plugin {
   const entries = new WeakMap<Request, RequestEntry>();
   return {
     onRequest({ request }) {
       const given = request.headers.get('x-request-id');
-      entries.set(request, { id: given && REQUEST_ID.test(given) ? given : randomUUID(), started: performance.now(), operations: [], codes: new Set() });
+      entries.set(request, { id: given && REQUEST_ID.test(given) ? given : randomUUID(), started: performance.now(), operations: [], codes: new Set(), vendorFailures: [] });
     },
     onParams({ request, params }) {
       entries.get(request)?.operations.push(params.operationName ?? null);
@@ -53,6 +65,8 @@ export function useRequestLog({ logger }: RequestLogOptions): Plugin {
         for (const error of single.errors ?? []) {
           const code = error.extensions?.code;
           if (typeof code === 'string') entry.codes.add(code);
+          const vendor = error.extensions?.vendor;
+          if (typeof vendor === 'string') entry.vendorFailures.push({ vendor, connection: error.extensions?.connection, code, message: error.message });
         }
       }
     },
@@ -63,9 +77,12 @@ export function useRequestLog({ logger }: RequestLogOptions): Plugin {
       response.headers.set('x-request-id', entry.id);
       const status = response.status;
       const level = status === 503 ? 'warn' : status >= 500 ? 'error' : 'info';
+      const tenant = tenantOf?.(request);
+      for (const failure of entry.vendorFailures) logger.warn({ reqId: entry.id, tenant, ...failure }, 'vendor failure');
       logger[level](
         {
           reqId: entry.id,
+          tenant,
           method: request.method,
           path: new URL(request.url, 'http://localhost').pathname,
           operationName: entry.operations.length > 1 ? entry.operations : (entry.operations[0] ?? null),
