@@ -1,5 +1,7 @@
 /** The SchemaBuilder, its scalars and the Context type. Types live in their own files. */
 import SchemaBuilder from '@pothos/core';
+import DirectivesPlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import { GraphQLError, Kind } from 'graphql';
 import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
 import type { GatewayContext } from '../context.ts';
@@ -14,6 +16,9 @@ export const builder = new SchemaBuilder<{
   };
   DefaultFieldNullability: false;
 }>({
+  // Federation (src/schema/federation.ts) marks entities with @key; the directives plugin carries
+  // those into the subgraph SDL. The normal schema prints without them.
+  plugins: [DirectivesPlugin, FederationPlugin],
   // Non-null unless a field says otherwise: clients can trust what the schema promises.
   defaultFieldNullability: false,
 });
