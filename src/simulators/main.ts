@@ -3,7 +3,10 @@ import { startAllSimulators } from './start-all.ts';
 
 const basePort = Number(process.env.SIM_BASE_PORT ?? 4100);
 const sales = process.env.SIM_SALES === undefined ? undefined : Number(process.env.SIM_SALES);
-const simulators = await startAllSimulators({ basePort, sales });
+// Loopback unless told: SIM_HOST=0.0.0.0 with SIM_PUBLIC_HOST=simulators under docker compose.
+const host = process.env.SIM_HOST || '127.0.0.1';
+const publicHost = process.env.SIM_PUBLIC_HOST || undefined;
+const simulators = await startAllSimulators({ basePort, sales, host, publicHost });
 
 for (const simulator of Object.values(simulators)) {
   const credentials = Object.entries(simulator.simulator.credentials(simulator.url))

@@ -5,6 +5,7 @@ export interface StartAllOptions extends Omit<SimulatorOptions, 'seed'> {
   /** Ports are base + 1..4; 0 picks a free port for each. */
   readonly basePort?: number;
   readonly host?: string;
+  readonly publicHost?: string;
 }
 
 /** Starts the four vendor simulators; closes those already started if one fails. */
@@ -15,7 +16,7 @@ export async function startAllSimulators(options: StartAllOptions = {}): Promise
       const vendor = VENDORS[id];
       const simulator = vendor.createSimulator({ seed: vendor.defaultSeed, sales: options.sales, lastDay: options.lastDay });
       const port = options.basePort === undefined || options.basePort === 0 ? 0 : options.basePort + vendor.portOffset;
-      started.push(await startSimulator(simulator, { port, host: options.host }));
+      started.push(await startSimulator(simulator, { port, host: options.host, publicHost: options.publicHost }));
     }
   } catch (error) {
     await Promise.all(started.map((simulator) => simulator.close()));

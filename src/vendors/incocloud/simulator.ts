@@ -635,7 +635,8 @@ export function createIncocloudSimulator(options: SimulatorOptions = {}): Vendor
     const onServer = request.path.startsWith(`${INCOCLOUD_SERVER_PREFIX}${API_PATH}`);
     const apiPath = onServer ? request.path.slice(INCOCLOUD_SERVER_PREFIX.length) : request.path;
     if (!apiPath.startsWith(API_PATH)) return errorBody(404, INCOCLOUD_ERRORS.notFound);
-    if (!isLoopbackHost(request.headers.host)) return errorBody(403, INCOCLOUD_ERRORS.insecureConnection);
+    // The simulator's own advertised name passes too: under docker compose it is reached as `simulators`.
+    if (!isLoopbackHost(request.headers.host) && request.headers.host !== new URL(request.baseUrl).host) return errorBody(403, INCOCLOUD_ERRORS.insecureConnection);
     const resource = apiPath.slice(API_PATH.length);
     const query = new QueryReader(request.query);
     if (resource === 'access_token') {
