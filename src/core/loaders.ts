@@ -10,6 +10,7 @@ import { GatewayError } from './errors.ts';
 import { mapSettled } from './concurrency.ts';
 import type { Connection } from './connection.ts';
 import type { EntityKind, EntityRecords } from './model.ts';
+import type { EntityCache } from '../cache/entity-cache.ts';
 
 /** A record the vendor sent that could not be read; only its own field fails. */
 export class MalformedRecordError extends GatewayError {
@@ -43,7 +44,19 @@ export class RequestLoaders {
      * field, nothing shared — so benchmarks can measure what batching saves.
      */
     private readonly batching = true,
+    /**
+     * Records shared across requests (src/cache/): asked before the vendor, filled with what
+     * the vendor sent. Only with batching: the naive gateway stays uncached.
+     */
+    private readonly shared?: EntityCache,
   ) {}
+
+  private readShared = true;
+
+  /** From now on, read every record from the vendor (a write checks what the vendor has now); still store what comes back. */
+  bypassSharedReads(): void {
+    this.readShared = false;
+  }
 
   /** The record, or null when the vendor has no such id (or cannot look this kind up). */
   load<K extends EntityKind>(connectionId: string, kind: K, id: string): Promise<EntityRecords[K] | null> {
@@ -52,7 +65,10 @@ export class RequestLoaders {
 
   /** Records a list already fetched, so a later lookup of the same id costs nothing. */
   prime<K extends EntityKind>(connectionId: string, kind: K, record: EntityRecords[K]): void {
-    if (this.batching && this.canLoad(connectionId, kind)) this.loaderFor(connectionId, kind).prime(record.id, record);
+    if (this.batching && this.canLoad(connectionId, kind)) {
+      this.loaderFor(connectionId, kind).prime(record.id, record);
+      this.share(connectionId, kind, record);
+    }
   }
 
   /** Forgets a record, so the next lookup reads what the vendor has now (after our own writes). */
@@ -70,7 +86,7 @@ export class RequestLoaders {
     if (!loader) {
       const batch = this.connections.get(connectionId)?.adapter.sources[kind]?.batch as BatchLoad<{ id: string }> | undefined;
       loader = new DataLoader<string, unknown>(
-        batch ? (ids) => this.dispatch(connectionId, kind, batch, ids) : async (ids) => ids.map(() => null),
+        batch ? (ids) => this.loadThroughShared(connectionId, kind, batch, ids) : async (ids) => ids.map(() => null),
         this.batching
           ? { name: key, maxBatchSize: batch?.strategy === 'byIds' ? batch.maxBatchSize : Infinity }
           : { name: key, batch: false, cache: false },
@@ -78,6 +94,38 @@ export class RequestLoaders {
       this.loaders.set(key, loader);
     }
     return loader;
+  }
+
+  /** Cached records first; the rest from the vendor as one batch, stored for the next request. Null and errors are not stored. */
+  private async loadThroughShared(connection: string, kind: EntityKind, batch: BatchLoad<{ id: string }>, ids: readonly string[]): Promise<Array<unknown>> {
+    const shared = this.batching && this.shared?.cachesKind(kind) ? this.shared : undefined;
+    if (!shared) return this.dispatch(connection, kind, batch, ids);
+    const cached: ReadonlyMap<string, unknown> = this.readShared ? await shared.getMany(connection, kind, ids) : new Map();
+    const missing = ids.filter((id) => !cached.has(id));
+    if (missing.length === 0) return ids.map((id) => cached.get(id));
+    const loaded = await this.dispatch(connection, kind, batch, missing);
+    const fetched = new Map(missing.map((id, index) => [id, loaded[index]]));
+    const records = loaded.filter((value): value is EntityRecords[EntityKind] => value !== null && typeof value === 'object' && !(value instanceof Error));
+    // Stored without holding up this request: a store that is slow or away costs nothing here.
+    void shared.setMany(connection, kind, records);
+    return ids.map((id) => (cached.has(id) ? cached.get(id) : fetched.get(id)));
+  }
+
+  // Records a list brought are stored together once the current tick's primes are in, without holding up the response.
+  private readonly toShare = new Map<string, { connection: string; kind: EntityKind; records: Array<EntityRecords[EntityKind]> }>();
+
+  private share(connection: string, kind: EntityKind, record: EntityRecords[EntityKind]): void {
+    if (!this.shared?.cachesKind(kind)) return;
+    const key = `${connection}/${kind}`;
+    let pending = this.toShare.get(key);
+    if (!pending) {
+      this.toShare.set(key, (pending = { connection, kind, records: [] }));
+      queueMicrotask(() => {
+        this.toShare.delete(key);
+        void this.shared!.setMany(connection, kind, pending!.records);
+      });
+    }
+    pending.records.push(record);
   }
 
   private async dispatch(
