@@ -2,6 +2,7 @@
 import type { GatewayConfig } from './config.ts';
 import type { ResilienceConfig } from './core/resilience.ts';
 import { encodeGlobalId } from './core/ids.ts';
+import { webhookUrl } from './core/webhooks.ts';
 import { demoTabs } from './demo-query.ts';
 import type { RunningSimulator, SimulatorOptions } from './simulators/server.ts';
 import { startAllSimulators } from './simulators/start-all.ts';
@@ -12,6 +13,12 @@ export interface Demo {
   readonly simulators: Record<VendorId, RunningSimulator>;
   /** GraphiQL's ready-made tabs: the merged read and a sale on the Kash simulator. */
   readonly graphiqlTabs: ReturnType<typeof demoTabs>;
+  /**
+   * Points each simulator that pushes notifications (Kash's webhook) at the gateway's webhook
+   * route for its demo connection, with that connection's secret. Called once the gateway
+   * listens, since its address is known only then.
+   */
+  connectWebhooks(gatewayOrigin: string): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +51,13 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     config,
     simulators,
     graphiqlTabs: demoTabs('demo-kash', [item('1'), item('2')]),
+    connectWebhooks: (gatewayOrigin) => {
+      for (const connection of config.connections) {
+        const webhook = VENDORS[connection.vendor].adapter.webhook?.(connection.settings);
+        const simulator = simulators[connection.vendor].simulator;
+        if (webhook && simulator.setWebhookUrl) simulator.setWebhookUrl(webhookUrl(gatewayOrigin, connection.vendor, connection.id, webhook.secret));
+      }
+    },
     close: async () => {
       await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
     },

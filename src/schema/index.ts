@@ -13,6 +13,7 @@ import './booking.ts';
 import './mutations/create-sale.ts';
 import './mutations/create-customer.ts';
 import './mutations/cashbook-session.ts';
+import './subscriptions.ts';
 
 // Declaration order (connections, filter, first, after) reads better than alphabetical in GraphiQL;
 // the printed SDL file is sorted separately.

@@ -5,7 +5,9 @@ import type { WriteOutcome } from '../../core/write-once.ts';
 import { builder } from '../builder.ts';
 import { CashbookRef } from '../cashbook.ts';
 import { bind } from '../node.ts';
-import { checkIdempotencyKey, connectionFor, IDEMPOTENCY_KEY_DESCRIPTION, IdDecoder, MoneyInput, UserErrorRef } from './common.ts';
+import { checkIdempotencyKey, connectionFor, IDEMPOTENCY_KEY_DESCRIPTION, IdDecoder, MoneyInput, publishLive, UserErrorRef } from './common.ts';
+import { cashbookEvent } from '../../live/events.ts';
+import { invalidateAfterWrite } from '../../cache/gateway-cache.ts';
 
 const CashbookPayloadRef = builder.objectRef<WriteOutcome<CashbookRecord> & { connectionId: string }>('CashbookPayload').implement({
   fields: (t) => ({
@@ -48,7 +50,11 @@ builder.mutationFields((t) => ({
         locationId,
         openingAmount: input.openingAmount,
       });
-      if (outcome.record) context.loaders.prime(connectionId, 'cashbook', outcome.record);
+      await invalidateAfterWrite(context, connectionId, 'cashbook', outcome);
+      if (outcome.record) {
+        context.loaders.prime(connectionId, 'cashbook', outcome.record);
+        await publishLive(context, cashbookEvent(connectionId, outcome.record, 'GATEWAY'));
+      }
       return { connectionId, ...outcome };
     },
   }),
@@ -73,9 +79,11 @@ builder.mutationFields((t) => ({
         cashbookId,
         closingAmount: input.closingAmount,
       });
+      await invalidateAfterWrite(context, connectionId, 'cashbook', outcome, [cashbookId]);
       if (outcome.record) {
         context.loaders.clear(connectionId, 'cashbook', cashbookId);
         context.loaders.prime(connectionId, 'cashbook', outcome.record);
+        await publishLive(context, cashbookEvent(connectionId, outcome.record, 'GATEWAY'));
       }
       return { connectionId, ...outcome };
     },

@@ -4,6 +4,7 @@ import type { Connection } from '../../core/connection.ts';
 import { GatewayError } from '../../core/errors.ts';
 import { decodeGlobalId, type NodeType } from '../../core/ids.ts';
 import type { UserError } from '../../core/write-once.ts';
+import type { LiveEventInput } from '../../live/events.ts';
 import { builder } from '../builder.ts';
 
 const UserErrorCodeEnum = builder.enumType('UserErrorCode', {
@@ -58,5 +59,18 @@ export class IdDecoder {
       this.errors.push({ code: 'VALIDATION', field, message: error instanceof GatewayError ? error.message : `${field} is not a ${type} ID` });
     }
     return null;
+  }
+}
+
+/**
+ * Tells subscribers of a write made through the gateway, at once. The write is made whatever
+ * happens here: if the log cannot take the event, the connection's poller or webhook still
+ * reports the change, and the log de-duplicates whichever comes twice.
+ */
+export async function publishLive(context: GatewayContext, event: LiveEventInput): Promise<void> {
+  try {
+    await context.live?.publish(event);
+  } catch {
+    // The mutation's answer must not turn into a failure for a write that succeeded.
   }
 }

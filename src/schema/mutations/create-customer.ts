@@ -1,4 +1,5 @@
 import { createCustomer } from '../../core/customer-and-cashbook-writes.ts';
+import { invalidateAfterWrite } from '../../cache/gateway-cache.ts';
 import type { CustomerRecord } from '../../core/model.ts';
 import type { WriteOutcome } from '../../core/write-once.ts';
 import { builder } from '../builder.ts';
@@ -46,6 +47,7 @@ builder.mutationField('createCustomer', (t) =>
         phone: text(input.phone),
         vatNumber: text(input.vatNumber),
       });
+      await invalidateAfterWrite(context, connectionId, 'customer', outcome);
       if (outcome.record) context.loaders.prime(connectionId, 'customer', outcome.record);
       return { connectionId, ...outcome };
     },

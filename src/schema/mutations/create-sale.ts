@@ -1,9 +1,11 @@
 import { createSale, type CreateSaleInput, type CreateSaleOutcome } from '../../core/create-sale.ts';
+import { invalidateAfterWrite } from '../../cache/gateway-cache.ts';
 import type { ItemRecord } from '../../core/model.ts';
 import { builder } from '../builder.ts';
-import { checkIdempotencyKey, connectionFor, IDEMPOTENCY_KEY_DESCRIPTION, IdDecoder, MoneyInput, UserErrorRef } from './common.ts';
+import { checkIdempotencyKey, connectionFor, IDEMPOTENCY_KEY_DESCRIPTION, IdDecoder, MoneyInput, publishLive, UserErrorRef } from './common.ts';
 import { bind } from '../node.ts';
 import { SaleRef } from '../sale.ts';
+import { saleEvent } from '../../live/events.ts';
 
 const SaleLineInput = builder.inputType('SaleLineInput', {
   fields: (t) => ({
@@ -76,10 +78,14 @@ builder.mutationField('createSale', (t) =>
           options: { signal: context.signal },
         },
       );
+      // The next request reads it too: cached sales lists and the sold items are dropped.
+      await invalidateAfterWrite(context, connectionId, 'sale', outcome);
       // Read your write: this request's loaders see the sale as the vendor now has it.
       if (outcome.record) {
         context.loaders.clear(connectionId, 'sale', outcome.record.id);
         context.loaders.prime(connectionId, 'sale', outcome.record);
+        // Subscribers hear of it at once; a replay of the same write is de-duplicated by the log.
+        await publishLive(context, saleEvent(connectionId, outcome.record, 'GATEWAY'));
       }
       return { connectionId, ...outcome };
     },

@@ -35,6 +35,8 @@ export const KASH_DEMO_SHOP_ID = '4242';
 export const KASH_DEMO_API_KEY = 'demo-kash-key';
 export const KASH_DEMO_LOGIN = 'demo@posgraph.test';
 export const KASH_DEMO_PASSWORD = 'demo-password';
+/** The demo connection's webhook secret (its settings' `webhookSecret`), like the demo key: for loopback demos only. */
+export const KASH_DEMO_WEBHOOK_SECRET = 'demo-kash-webhook-secret';
 /** The shop's wall clock: local-time inputs (a date without offset) are read in it, order dates carry its offset. */
 export const KASH_SHOP_TIME_ZONE = 'Europe/Paris';
 
@@ -49,6 +51,8 @@ export interface KashSimulatorOptions extends SimulatorOptions {
 export interface KashSimulator extends VendorSimulator {
   /** Configuration → Webservices → regenerate: the old key stops working; getAuthToken hands out the new one. */
   regenerateApiKey(): string;
+  /** Configuration → "Interface options" → webhook: where later sales are notified (undefined: nowhere). */
+  setWebhookUrl(url: string | undefined): void;
 }
 
 interface StoredLine {
@@ -132,7 +136,7 @@ class KashShop implements KashSimulator {
   private nextOrderId: number;
   private paymentCount = 0;
 
-  constructor(dataset: Dataset, private readonly webhookUrl: string | undefined) {
+  constructor(dataset: Dataset, private webhookUrl: string | undefined) {
     const taxRate = new Map(dataset.taxes.map((tax) => [tax.id, tax.rate]));
     this.plus = dataset.items.map((item) => ({
       id: item.id,
@@ -250,6 +254,10 @@ class KashShop implements KashSimulator {
     this.keyGeneration += 1;
     this.apiKey = `${KASH_DEMO_API_KEY}-${this.keyGeneration}`;
     return this.apiKey;
+  }
+
+  setWebhookUrl(url: string | undefined): void {
+    this.webhookUrl = url;
   }
 
   handle(request: SimRequest): SimResponse {
