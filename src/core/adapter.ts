@@ -12,7 +12,10 @@ import type { CashbookRecord, CustomerRecord, EntityFilters, EntityKind, EntityR
 import type { Decimal } from './money.ts';
 import type { ZodType } from 'zod';
 import type { HttpTransport } from './http.ts';
+import type { SharedLanes } from './shared-lane.ts';
+import type { TokenStore } from './token-store.ts';
 import type { VendorId } from '../simulators/server.ts';
+import type { VendorWebhook } from './webhooks.ts';
 
 export interface CallOptions {
   readonly signal?: AbortSignal;
@@ -120,6 +123,10 @@ export interface AdapterContext {
   /** The connection's id, carried by every error this adapter raises. */
   readonly connectionId: string;
   readonly transport: HttpTransport;
+  /** Where a vendor that buys tokens or sessions keeps them, shared by the replicas; the client's own memory when absent. */
+  readonly tokenStore?: TokenStore;
+  /** Lanes shared by the replicas, for a vendor whose calls must reach it in order (iCash's nonce); in-process order only when absent. */
+  readonly lanes?: SharedLanes;
 }
 
 /** What a vendor folder exports for the registry: how to configure, build and demo its adapter. */
@@ -129,6 +136,8 @@ export interface VendorAdapterModule<Settings> {
   readonly createAdapter: (settings: Settings, context: AdapterContext) => VendorAdapter;
   /** Settings that point at this vendor's simulator, with its demo credentials. */
   readonly demoSettings: (simulatorUrl: string) => Settings;
+  /** Vendors that push notifications: the connection's webhook, or null when its settings leave it off. */
+  readonly webhook?: (settings: Settings) => VendorWebhook | null;
 }
 
 /**

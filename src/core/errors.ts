@@ -157,3 +157,16 @@ export class VendorCircuitOpenError extends VendorError {
     super('VENDOR_CIRCUIT_OPEN', describe(failure, 'failing repeatedly; calls are paused'), failure, true);
   }
 }
+
+/**
+ * The state the replicas share (Redis) cannot be reached, so a write cannot be held to once
+ * per idempotency key: it is not attempted, or — if it was — the key's claim runs out and the
+ * retry reconciles with the vendor first. Retrying with the same key is safe.
+ */
+export class SharedStateUnavailableError extends GatewayError {
+  override readonly name = 'SharedStateUnavailableError';
+  readonly retryable = true;
+  constructor(cause?: unknown) {
+    super('SHARED_STATE_UNAVAILABLE', 'The idempotency store cannot be reached; retry with the same idempotency key', { cause, extensions: { retryable: true } });
+  }
+}

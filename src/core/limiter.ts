@@ -3,6 +3,11 @@
  * flight, and requests started at `ratePerSecond` on average — a token bucket of `burst`
  * tokens, so the calls of one large query go out at once while a sustained load is spread.
  * Callers wait in FIFO order; a caller whose signal fires stops waiting and sends nothing.
+ *
+ * With a `sharedBucket` (Redis, when several replicas serve one connection) the tokens come
+ * from that one bucket, so the vendor sees one budget whatever the number of replicas; the
+ * in-flight cap stays per process. Should the shared bucket fail, this process's own bucket
+ * takes over until it answers again.
  */
 
 export interface LimiterOptions {
@@ -14,6 +19,14 @@ export interface LimiterOptions {
   readonly burst?: number;
   /** For tests. */
   readonly now?: () => number;
+  /** A token bucket shared with other processes; this process's own bucket when absent. */
+  readonly sharedBucket?: SharedTokenBucket;
+}
+
+/** One connection's token bucket, held outside the process (src/state/rate-budget.ts). */
+export interface SharedTokenBucket {
+  /** Takes one token; resolves 0 when taken, else the milliseconds until one is due. */
+  take(ratePerSecond: number, capacity: number): Promise<number>;
 }
 
 /** Frees the slot a request held; calling it again does nothing. */
@@ -36,6 +49,9 @@ export class CallLimiter {
   private active = 0;
   private readonly queue: Waiter[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly sharedBucket: SharedTokenBucket | undefined;
+  /** A shared token is being asked for; one at a time keeps the queue's order. */
+  private taking = false;
 
   constructor(options: LimiterOptions) {
     if (!Number.isInteger(options.maxConcurrency) || options.maxConcurrency < 1) {
@@ -49,6 +65,8 @@ export class CallLimiter {
     this.capacity = Number.isFinite(options.ratePerSecond) ? (options.burst ?? Math.max(1, options.ratePerSecond)) : Number.POSITIVE_INFINITY;
     this.tokens = this.capacity;
     this.refilledAt = this.now();
+    // Without a rate there is nothing to share.
+    this.sharedBucket = Number.isFinite(this.capacity) ? options.sharedBucket : undefined;
   }
 
   /** Requests holding a slot now. */
@@ -86,6 +104,7 @@ export class CallLimiter {
   }
 
   private pump(): void {
+    if (this.sharedBucket) return this.pumpShared(this.sharedBucket);
     while (this.queue.length > 0 && this.active < this.maxConcurrency) {
       this.refill();
       if (this.tokens < 1) {
@@ -93,17 +112,52 @@ export class CallLimiter {
         return;
       }
       this.tokens -= 1;
-      this.active += 1;
-      const waiter = this.queue.shift()!;
-      waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      let released = false;
-      waiter.grant(() => {
-        if (released) return;
-        released = true;
-        this.active -= 1;
-        this.pump();
-      });
+      this.grantNext();
     }
+  }
+
+  /** The head of the queue gets its token from the shared bucket, then the next one asks. */
+  private pumpShared(bucket: SharedTokenBucket): void {
+    if (this.taking || this.timer !== undefined || this.queue.length === 0 || this.active >= this.maxConcurrency) return;
+    this.taking = true;
+    bucket.take(this.ratePerSecond, this.capacity).then(
+      (waitMs) => this.afterShared(waitMs),
+      () => this.afterShared(this.takeLocal()),
+    );
+  }
+
+  private afterShared(waitMs: number): void {
+    this.taking = false;
+    if (waitMs > 0) {
+      this.wakeAfter(waitMs);
+      return;
+    }
+    // A waiter that gave up meanwhile leaves its token unused: the budget is never exceeded.
+    if (this.queue.length > 0 && this.active < this.maxConcurrency) this.grantNext();
+    this.pump();
+  }
+
+  /** This process's bucket: 0 when a token was taken, else the milliseconds until one is due. */
+  private takeLocal(): number {
+    this.refill();
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond));
+  }
+
+  private grantNext(): void {
+    this.active += 1;
+    const waiter = this.queue.shift()!;
+    waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    let released = false;
+    waiter.grant(() => {
+      if (released) return;
+      released = true;
+      this.active -= 1;
+      this.pump();
+    });
   }
 
   private refill(): void {
@@ -114,8 +168,11 @@ export class CallLimiter {
   }
 
   private wakeWhenTokenDue(): void {
+    this.wakeAfter(Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond)));
+  }
+
+  private wakeAfter(waitMs: number): void {
     if (this.timer !== undefined) return;
-    const waitMs = Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.pump();

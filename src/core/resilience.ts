@@ -20,8 +20,9 @@ import { ConnectionBreaker, type ConnectionHealth } from './breaker.ts';
 import { deadlineOf, withDeadline } from './deadline.ts';
 import { VendorCircuitOpenError, VendorError, VendorRateLimitedError } from './errors.ts';
 import type { Dispatcher } from 'undici';
-import { createHttpAgent, DEFAULT_TIMEOUTS, HttpTransport, type HttpTimeouts } from './http.ts';
-import { CallLimiter } from './limiter.ts';
+import { createHttpAgent, DEFAULT_TIMEOUTS, HttpTransport, type CallSite, type HttpTimeouts } from './http.ts';
+import { upstreamRetries, watchBreaker } from '../observability/metrics.ts';
+import { CallLimiter, type SharedTokenBucket } from './limiter.ts';
 import type { EntityKind } from './model.ts';
 
 // ---------------------------------------------------------------------------------------
@@ -184,6 +185,8 @@ export interface RetryContext {
   readonly breaker?: ConnectionBreaker;
   readonly random?: () => number;
   readonly now?: () => number;
+  /** Whose retries `posgraph_upstream_retries_total` counts; uncounted without it. */
+  readonly site?: CallSite;
 }
 
 /**
@@ -206,6 +209,7 @@ export async function retryRead<T>(context: RetryContext, signal: AbortSignal | 
       if (breaker?.rejecting) throw error;
       if (!budget.tryRetry()) throw error;
       if (!(await sleep(delay, signal))) throw error;
+      if (context.site) upstreamRetries.inc({ vendor: context.site.vendor, connection: context.site.connection });
     }
   }
 }
@@ -243,6 +247,10 @@ export interface ResilienceDependencies {
   /** The shared agent; a connection that sets its own connect timeout gets an agent of its own. */
   readonly dispatcher?: Dispatcher;
   readonly random?: () => number;
+  /** The connection's vendor and id: its breaker state and retries are reported under them. */
+  readonly site?: CallSite;
+  /** The connection's rate budget shared with other replicas (Redis); a bucket of this process's own when absent. */
+  readonly sharedBucket?: SharedTokenBucket;
 }
 
 export function createConnectionResilience(
@@ -257,10 +265,11 @@ export function createConnectionResilience(
   const transport = new HttpTransport({
     dispatcher,
     timeouts: settings.timeouts,
-    limiter: new CallLimiter({ maxConcurrency: settings.maxConcurrency, ratePerSecond: settings.ratePerSecond, burst: settings.burst }),
+    limiter: new CallLimiter({ maxConcurrency: settings.maxConcurrency, ratePerSecond: settings.ratePerSecond, burst: settings.burst, sharedBucket: dependencies.sharedBucket }),
     breaker,
   });
-  const retry: RetryContext = { settings: settings.retry, budget, breaker, random: dependencies.random };
+  const retry: RetryContext = { settings: settings.retry, budget, breaker, random: dependencies.random, site: dependencies.site };
+  if (dependencies.site) watchBreaker(dependencies.site, breaker);
   return {
     settings,
     transport,

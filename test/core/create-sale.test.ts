@@ -1,12 +1,12 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WriteRefusedError, type SaleDraft, type SaleWriter, type VendorAdapter } from '../../src/core/adapter.ts';
 import type { Connection } from '../../src/core/connection.ts';
 import { createSale, type CreateSaleInput } from '../../src/core/create-sale.ts';
-import type { WriteOutcome } from '../../src/core/write-once.ts';
+import type { WriteOutcome, WriteStore } from '../../src/core/write-once.ts';
 import { VendorTimeoutError, VendorUnavailableError } from '../../src/core/errors.ts';
-import { InMemoryIdempotencyStore } from '../../src/core/idempotency.ts';
 import type { ItemRecord, SaleRecord } from '../../src/core/model.ts';
+import { memoryStores, redisStores } from '../support/shared-stores.ts';
 
 const items: Record<string, ItemRecord> = Object.fromEntries(
   [['1', '0.10'], ['2', '0.20'], ['3', '1.005']].map(([id, price]) => [
@@ -78,17 +78,22 @@ const input = (overrides: Partial<CreateSaleInput> = {}): CreateSaleInput => ({
   ...overrides,
 });
 
-function run(connection: Connection, store: InMemoryIdempotencyStore<WriteOutcome<unknown>>, key: string, saleInput = input()) {
+function run(connection: Connection, store: WriteStore, key: string, saleInput = input()) {
   return createSale(
     { tenant: 't', idempotencyKey: key, connection, input: saleInput },
     { store, loadItems: async (ids) => ids.map((id) => items[id] ?? null), options: {} },
   );
 }
 
-describe('createSale', () => {
+// The same specification whichever store holds the keys: this process's memory, or Redis.
+describe.each([memoryStores(), redisStores()])('createSale (idempotency keys in $name)', (kind) => {
+  beforeAll(() => kind.setUp());
+  afterAll(() => kind.tearDown());
+  const newStore = (): WriteStore => kind.create<WriteOutcome<unknown>>();
+
   it('writes a sale whose total is exactly the sum of its lines: 0.10 + 0.20 = 0.30', async () => {
     const { vendor, connection } = fakeVendor();
-    const outcome = await run(connection, new InMemoryIdempotencyStore(), 'k1');
+    const outcome = await run(connection, newStore(), 'k1');
     expect(outcome.errors).toEqual([]);
     expect(outcome.record?.total).toEqual({ amount: '0.30', currency: 'EUR' });
     expect(vendor.sales).toHaveLength(1);
@@ -96,15 +101,24 @@ describe('createSale', () => {
 
   it('writes once when 50 identical requests race on one key, and answers all of them alike', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     const outcomes = await Promise.all(Array.from({ length: 50 }, () => run(connection, store, 'race')));
+    expect(vendor.writes).toBe(1);
+    expect(new Set(outcomes.map((outcome) => outcome.record?.id))).toEqual(new Set(['1']));
+  });
+
+  it('writes once when identical requests race through two replicas of the gateway', async () => {
+    const { vendor, connection } = fakeVendor();
+    const store = newStore();
+    const replicas = [store, kind.peer(store)];
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, index) => run(connection, replicas[index % 2]!, 'replicas')));
     expect(vendor.writes).toBe(1);
     expect(new Set(outcomes.map((outcome) => outcome.record?.id))).toEqual(new Set(['1']));
   });
 
   it('refuses the same key with a different input', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     await run(connection, store, 'k');
     const outcome = await run(connection, store, 'k', input({ note: 'changed' }));
     expect(outcome.errors).toEqual([{ code: 'IDEMPOTENCY_CONFLICT', field: 'idempotencyKey', message: expect.any(String) }]);
@@ -115,7 +129,7 @@ describe('createSale', () => {
     const { vendor, connection } = fakeVendor();
     const outcome = await run(
       connection,
-      new InMemoryIdempotencyStore(),
+      newStore(),
       'v',
       input({
         lines: [
@@ -141,7 +155,7 @@ describe('createSale', () => {
 
   it('refuses payments that do not add up to the total, and a sale without lines', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     const short = await run(connection, store, 'p', input({ payments: [{ method: 'CASH', amount: { amount: '0.29', currency: 'EUR' } }] }));
     expect(short.errors).toEqual([{ code: 'VALIDATION', field: 'payments', message: 'payments add up to 0.29, the sale totals 0.30' }]);
     const empty = await run(connection, store, 'e', input({ lines: [], payments: null }));
@@ -151,13 +165,13 @@ describe('createSale', () => {
 
   it('rounds each line half away from zero: 1 × 1.005 is 1.01', async () => {
     const { connection } = fakeVendor();
-    const outcome = await run(connection, new InMemoryIdempotencyStore(), 'r', input({ lines: [{ itemId: '3', quantity: '1', unitPrice: null, discount: null }], payments: null }));
+    const outcome = await run(connection, newStore(), 'r', input({ lines: [{ itemId: '3', quantity: '1', unitPrice: null, discount: null }], payments: null }));
     expect(outcome.record?.total.amount).toBe('1.01');
   });
 
   it("reports the vendor's refusal as a typed error and replays it for the same key", async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     const bitcoin = input({ payments: [{ method: 'bitcoin', amount: { amount: '0.30', currency: 'EUR' } }] });
     const first = await run(connection, store, 'b', bitcoin);
     const again = await run(connection, store, 'b', bitcoin);
@@ -169,7 +183,7 @@ describe('createSale', () => {
   it('finds the sale by its reference when the answer to the write was lost, without writing twice', async () => {
     const { vendor, connection } = fakeVendor();
     vendor.failNext = 'timeout-after-write';
-    const outcome = await run(connection, new InMemoryIdempotencyStore(), 'lost');
+    const outcome = await run(connection, newStore(), 'lost');
     expect(outcome.errors).toEqual([]);
     expect(outcome.record?.id).toBe('1');
     expect(vendor.sales).toHaveLength(1);
@@ -178,7 +192,7 @@ describe('createSale', () => {
 
   it('answers the vendor error and frees the key when the vendor failed and holds no sale', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     vendor.failNext = 'failure-before-write';
     await expect(run(connection, store, 'retry')).rejects.toMatchObject({ extensions: { code: 'VENDOR_UNAVAILABLE', retryable: true } });
     const retried = await run(connection, store, 'retry');
@@ -188,7 +202,7 @@ describe('createSale', () => {
 
   it('keeps the key after a timeout even when the sale is not there yet, and the retry asks again before writing', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     vendor.failNext = 'timeout-before-write';
     const first = await run(connection, store, 'slow');
     expect(first.errors).toEqual([{ code: 'OUTCOME_UNKNOWN', field: null, message: expect.any(String) }]);
@@ -200,7 +214,7 @@ describe('createSale', () => {
 
   it('answers OUTCOME_UNKNOWN when the vendor cannot be asked, and the retry reconciles instead of writing again', async () => {
     const { vendor, connection } = fakeVendor();
-    const store = new InMemoryIdempotencyStore<WriteOutcome<unknown>>();
+    const store = newStore();
     vendor.failNext = 'timeout-after-write';
     vendor.lookupsFail = true;
     const unknown = await run(connection, store, 'u');
@@ -213,7 +227,7 @@ describe('createSale', () => {
 
   it('says UNSUPPORTED where the vendor cannot create sales', async () => {
     const connection: Connection = { id: 'x', name: 'x', vendor: 'kash', adapter: { vendor: 'kash', currency: 'EUR', sources: {} } };
-    const outcome = await run(connection, new InMemoryIdempotencyStore(), 'n');
+    const outcome = await run(connection, newStore(), 'n');
     expect(outcome.errors[0]?.code).toBe('UNSUPPORTED');
   });
 
@@ -245,7 +259,7 @@ describe('createSale', () => {
         });
         const outcome = await createSale(
           { tenant: 't', idempotencyKey: 'p', connection, input: input({ lines: saleLines, payments: null }) },
-          { store: new InMemoryIdempotencyStore(), loadItems: async (ids) => ids.map((id) => catalogue.get(id) ?? null), options: {} },
+          { store: newStore(), loadItems: async (ids) => ids.map((id) => catalogue.get(id) ?? null), options: {} },
         );
         expect(outcome.errors).toEqual([]);
         const expected = `${expectedCents / 100n}.${String(expectedCents % 100n).padStart(2, '0')}`;

@@ -592,6 +592,8 @@ export function createIcashAdapter(settings: IcashSettings, context: AdapterCont
     credentials: { api_key: settings.api_key, secret_key: settings.secret_key, WareHouseID: settings.WareHouseID, UserID: settings.UserID },
     transport: context.transport,
     timeZone: settings.timeZone,
+    tokenStore: context.tokenStore,
+    lanes: context.lanes,
   });
   const mapping: IcashMappingContext = { currency: settings.currency, timeZone: settings.timeZone, taxRates: settings.taxRates };
   const site = { vendor: VENDOR, connection: context.connectionId };

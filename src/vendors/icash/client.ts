@@ -7,8 +7,16 @@
  * lane: a nonce is drawn, the request sent and answered, then the next one goes. The lane
  * is shared by every client of the same host and api_key in this process.
  *
+ * Several replicas on one api_key need more (`lanes`, Redis when REDIS_URL is set): each
+ * call also holds the lane's lock across processes while it is sent and answered, and its
+ * nonce comes from the lane's shared counter, so the replicas' calls reach the vendor one
+ * at a time in nonce order. The local lane stays in front: one caller per process asks for
+ * the shared lock at a time. Should the shared lanes fail, calls go on in this process's
+ * order with clock nonces, as a single process would (the lanes log it).
+ *
  * A session comes from `login` on first use (concurrent first calls share one login) and is
- * renewed once, transparently, when the vendor answers "Session expired".
+ * renewed once, transparently, when the vendor answers "Session expired". With a
+ * `tokenStore` the replicas share one session instead of each logging in.
  */
 import type { z } from 'zod';
 import { abortable } from '../../core/abortable.ts';
@@ -24,6 +32,8 @@ import {
 } from '../../core/errors.ts';
 import { HttpTransport, parseJsonBody, type CallSite, type HttpResponse } from '../../core/http.ts';
 import type { Decimal } from '../../core/money.ts';
+import { laneKey, type SharedLanes, type Unlock } from '../../core/shared-lane.ts';
+import { sharedToken, tokenKey, type TokenStore } from '../../core/token-store.ts';
 import { toLocalDate, toLocalDateTime } from '../../core/time.ts';
 import {
   AddCashRegisterAmountResultSchema,
@@ -86,6 +96,10 @@ export interface IcashClientOptions {
   readonly transport?: HttpTransport;
   /** The zone of the vendor's local date texts; date filters given as instants are rendered in it. */
   readonly timeZone?: string;
+  /** Where the session is kept for every replica; this client's own memory when absent. */
+  readonly tokenStore?: TokenStore;
+  /** The nonce lanes the replicas share; this process's own order only when absent. */
+  readonly lanes?: SharedLanes;
 }
 
 export interface CallOptions {
@@ -107,10 +121,27 @@ const DEFAULT_TIME_ZONE = 'Europe/Sofia';
 /** The vendor answered "Session expired"; handled by `call`, never seen by callers. */
 class SessionExpired extends Error {}
 
+/** A session unused this long is gone at the vendor; a stored one is not kept longer. */
+const SESSION_IDLE_MS = 30 * 60_000;
+
+/**
+ * How long a replica's hold on the shared lane lasts should it die mid-call. Longer than a
+ * call can take: the default HTTP timeouts add up to 13 s (connect 3, headers 5, body 5).
+ */
+const SHARED_LANE_LEASE_MS = 30_000;
+
+/** The shared part of a lane: the store, and this lane's key in it. */
+interface SharedLane {
+  readonly lanes: SharedLanes;
+  readonly key: string;
+}
+
 /** One strictly increasing nonce counter, and the queue that keeps requests in nonce order. */
 class NonceLane {
   private last = 0;
   private tail: Promise<void> = Promise.resolve();
+
+  constructor(private readonly shared: SharedLane | undefined) {}
 
   /** Runs `send` with a fresh nonce once every earlier call on this lane has been answered. */
   async run<T>(site: CallSite, signal: AbortSignal | undefined, send: (nonce: number) => Promise<T>): Promise<T> {
@@ -123,27 +154,66 @@ class NonceLane {
     this.tail = Promise.all([previous, finished]).then(() => undefined);
     try {
       await untilAborted(previous, signal, site, 'waiting for an earlier call on the same api_key');
-      return await send(this.next());
+      if (!this.shared) return await send(this.next());
+      return await this.runShared(this.shared, site, signal, send);
     } finally {
       release();
     }
   }
 
+  /** Holds the replicas' lock while the call is sent and answered, with a nonce from their counter. */
+  private async runShared<T>(shared: SharedLane, site: CallSite, signal: AbortSignal | undefined, send: (nonce: number) => Promise<T>): Promise<T> {
+    let unlock: Unlock | undefined;
+    try {
+      unlock = await shared.lanes.lock(shared.key, { leaseMs: SHARED_LANE_LEASE_MS, signal });
+    } catch {
+      if (signal?.aborted) {
+        throw new VendorTimeoutError({ ...site, vendorMessage: "aborted while waiting for another replica's call on the same api_key", cause: signal.reason });
+      }
+      // The shared lanes cannot be reached (they log it): this process's order, as before there were replicas.
+    }
+    try {
+      return await send(unlock ? await this.sharedNonce(shared) : this.next());
+    } finally {
+      // Not given back (Redis gone meanwhile): the lease frees it.
+      await unlock?.().catch(() => undefined);
+    }
+  }
+
+  /** The replicas' next nonce, never below what this process would draw itself. */
+  private async sharedNonce(shared: SharedLane): Promise<number> {
+    try {
+      const nonce = await shared.lanes.next(shared.key, this.floor());
+      this.last = Math.max(this.last, nonce);
+      return nonce;
+    } catch {
+      return this.next();
+    }
+  }
+
   /** Unix seconds, or one more than the last nonce when calls outpace the clock (the vendor's PHP sample). */
   private next(): number {
-    this.last = Math.max(this.last + 1, Math.floor(Date.now() / 1000));
+    this.last = this.floor();
     return this.last;
+  }
+
+  private floor(): number {
+    return Math.max(this.last + 1, Math.floor(Date.now() / 1000));
   }
 }
 
-const lanes = new Map<string, NonceLane>();
+/** Per shared store (none: this process alone), then per host and api_key. */
+const lanes = new Map<SharedLanes | undefined, Map<string, NonceLane>>();
 
-function laneFor(baseUrl: string, apiKey: string): NonceLane {
+function laneFor(baseUrl: string, apiKey: string, shared: SharedLanes | undefined): NonceLane {
+  let ofStore = lanes.get(shared);
+  if (!ofStore) lanes.set(shared, (ofStore = new Map()));
   const key = `${baseUrl}\u0000${apiKey}`;
-  let lane = lanes.get(key);
+  let lane = ofStore.get(key);
   if (!lane) {
-    lane = new NonceLane();
-    lanes.set(key, lane);
+    // The shared key is a hash: the api_key itself never reaches the store.
+    lane = new NonceLane(shared ? { lanes: shared, key: laneKey(VENDOR, [baseUrl, apiKey]) } : undefined);
+    ofStore.set(key, lane);
   }
   return lane;
 }
@@ -159,6 +229,10 @@ export class IcashClient {
   private readonly site: CallSite;
   private session: Promise<string> | undefined;
   private sessionId: string | undefined;
+  /** The session the vendor last refused; the next login removes it from the token store, if still there. */
+  private refusedSession: string | undefined;
+  private readonly tokenStore: TokenStore | undefined;
+  private readonly sessionKey: string;
 
   constructor(options: IcashClientOptions) {
     if (!IcashCredentialsSchema.safeParse(options.credentials).success) {
@@ -169,15 +243,23 @@ export class IcashClient {
     this.credentials = options.credentials;
     this.transport = options.transport ?? new HttpTransport();
     this.timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
-    this.lane = laneFor(this.baseUrl, options.credentials.api_key);
+    this.lane = laneFor(this.baseUrl, options.credentials.api_key, options.lanes);
+    this.tokenStore = options.tokenStore;
+    // A session is bound to its key and user; another host, key or user is another session.
+    const { api_key, secret_key, WareHouseID, UserID } = options.credentials;
+    this.sessionKey = tokenKey(VENDOR, options.connection, [this.baseUrl, api_key, secret_key, WareHouseID, UserID]);
     this.site = { vendor: VENDOR, connection: options.connection };
   }
 
   // -------------------------------------------------------------------------------------------
   // 3.01 login
 
-  /** Opens a new session now (other calls log in by themselves when they need to). */
+  /**
+   * Opens a new session now (other calls log in by themselves when they need to). With a
+   * token store, one that another replica stored meanwhile is taken instead.
+   */
   async login(options: CallOptions = {}): Promise<void> {
+    this.refusedSession = this.sessionId;
     this.session = undefined;
     this.sessionId = undefined;
     await this.currentSession(options.signal);
@@ -362,6 +444,7 @@ export class IcashClient {
         if (!(error instanceof SessionExpired)) throw error;
         // Only the call that meets the expiry first drops the session; the others reuse the renewal.
         if (this.sessionId === session) {
+          this.refusedSession = session;
           this.session = undefined;
           this.sessionId = undefined;
         }
@@ -373,8 +456,9 @@ export class IcashClient {
   private currentSession(signal: AbortSignal | undefined): Promise<string> {
     if (!this.session) {
       // The login is shared, so one caller's abort must not cancel it for the others.
-      const pending = this.exchange('login', {}, undefined).then((data) => {
-        const sessionId = this.parseData('login', LoginResultSchema, data).session_id;
+      const refused = this.refusedSession;
+      this.refusedSession = undefined;
+      const pending = (this.tokenStore ? this.sharedLogin(this.tokenStore, refused) : this.newSession()).then((sessionId) => {
         if (this.session === pending) this.sessionId = sessionId;
         return sessionId;
       });
@@ -384,6 +468,23 @@ export class IcashClient {
       this.session = pending;
     }
     return untilAborted(this.session, signal, this.site, 'waiting for the login');
+  }
+
+  private async newSession(): Promise<string> {
+    return this.parseData('login', LoginResultSchema, await this.exchange('login', {}, undefined)).session_id;
+  }
+
+  /**
+   * The session every replica uses. A refused one is removed first — only if the store
+   * still holds that one: another replica may already have stored a new session.
+   */
+  private async sharedLogin(store: TokenStore, refused: string | undefined): Promise<string> {
+    if (refused !== undefined) await store.deleteIfEqual(this.sessionKey, refused).catch(() => false);
+    const stored = await sharedToken(store, this.sessionKey, () => this.newSession(), { ttlMs: SESSION_IDLE_MS });
+    if (LoginResultSchema.shape.session_id.safeParse(stored).success) return stored;
+    // Not something this client wrote: drop it, and the next login stores a proper one.
+    await store.deleteIfEqual(this.sessionKey, stored).catch(() => false);
+    return this.newSession();
   }
 
   /** Signs and sends one request in nonce order; answers `data` of a status-1 envelope. */

@@ -483,6 +483,7 @@ export function createIncocloudAdapter(settings: IncocloudSettings, context: Ada
     credentials: { appId: settings.appId, appSecret: settings.appSecret },
     transport: context.transport,
     timeZone: settings.timeZone,
+    tokenStore: context.tokenStore,
   });
   const mapping = mappingContext(settings.currency, settings.timeZone);
   // seed "Payments": GET payment_type

@@ -3,7 +3,8 @@
  * section 1). Authentication is the seed's two steps: app_id/app_secret buy a token and a
  * `server_url` from the generic host, and every other call goes to that server with
  * `?token=`. The token has no TTL, so it is kept until the vendor refuses it; then the
- * client buys one new token and repeats the call once.
+ * client buys one new token and repeats the call once. Given a TokenStore, the token is kept
+ * there, so the replicas of the gateway share one (see core/token-store.ts).
  *
  * No retries otherwise: backoff belongs to the gateway layer. The vendor sends no
  * rate-limit headers, so a 429 never carries `retryAfterMs`.
@@ -23,6 +24,7 @@ import {
 } from '../../core/errors.ts';
 import { HttpTransport, parseJsonBody, type CallSite, type HttpResponse } from '../../core/http.ts';
 import { toLocalDate } from '../../core/time.ts';
+import { DEFAULT_TOKEN_TTL_MS, sharedToken, tokenKey, type TokenStore } from '../../core/token-store.ts';
 import {
   AccessTokenResponseSchema,
   BookingSchema,
@@ -83,6 +85,8 @@ export interface IncocloudClientOptions {
   readonly transport?: HttpTransport;
   /** The account's zone, in which the server writes its local dates and times. */
   readonly timeZone?: string;
+  /** Where the token is kept for other replicas too; this client's memory alone when absent. */
+  readonly tokenStore?: TokenStore;
 }
 
 export interface CallOptions {
@@ -113,6 +117,8 @@ export class IncocloudClient {
   private readonly site: CallSite;
   /** One login shared by every caller until the vendor refuses its token. */
   private session: Promise<Session> | undefined;
+  private readonly tokenStore: TokenStore | undefined;
+  private readonly tokenKey: string;
 
   constructor(options: IncocloudClientOptions) {
     this.connection = options.connection;
@@ -121,6 +127,8 @@ export class IncocloudClient {
     this.transport = options.transport ?? new HttpTransport();
     this.timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
     this.site = { vendor: VENDOR, connection: options.connection };
+    this.tokenStore = options.tokenStore;
+    this.tokenKey = tokenKey(VENDOR, options.connection, [this.baseUrl, options.credentials.appId, options.credentials.appSecret]);
   }
 
   // ------------------------------------------------------------ inventory
@@ -300,7 +308,7 @@ export class IncocloudClient {
     let response = await this.send(method, resource, query, body, await waitFor(pending, options.signal, this.site), options.signal);
     if (isStaleSession(response)) {
       // Only the first caller to see the refusal drops the shared session; the others join its new login.
-      if (this.session === pending) this.session = undefined;
+      if (this.session === pending) this.startSession(pending);
       pending = this.currentSession();
       response = await this.send(method, resource, query, body, await waitFor(pending, options.signal, this.site), options.signal);
     }
@@ -331,15 +339,36 @@ export class IncocloudClient {
   }
 
   private currentSession(): Promise<Session> {
-    if (!this.session) {
-      const login = this.login();
-      this.session = login;
-      // A failed login is not cached: the next call tries again.
-      login.catch(() => {
-        if (this.session === login) this.session = undefined;
-      });
+    return this.session ?? this.startSession(undefined);
+  }
+
+  /** A new login, replacing `refused` (the session the vendor refused) in the token store too. */
+  private startSession(refused: Promise<Session> | undefined): Promise<Session> {
+    const store = this.tokenStore;
+    const login = store ? this.sharedLogin(store, refused) : this.login();
+    this.session = login;
+    // A failed login is not cached: the next call tries again.
+    login.catch(() => {
+      if (this.session === login) this.session = undefined;
+    });
+    return login;
+  }
+
+  /**
+   * The token every replica uses. A refused one is removed first — only if the store still
+   * holds that one: another replica may already have bought and stored its successor.
+   */
+  private async sharedLogin(store: TokenStore, refused: Promise<Session> | undefined): Promise<Session> {
+    if (refused) {
+      const stale = await refused;
+      await store.deleteIfEqual(this.tokenKey, encodeSession(stale)).catch(() => false);
     }
-    return this.session;
+    const stored = await sharedToken(store, this.tokenKey, async () => encodeSession(await this.login()), { ttlMs: DEFAULT_TOKEN_TTL_MS });
+    const session = decodeSession(stored);
+    if (session) return session;
+    // Not something this client wrote: drop it, and the next login stores a proper one.
+    await store.deleteIfEqual(this.tokenKey, stored).catch(() => false);
+    return this.login();
   }
 
   /**
@@ -387,6 +416,20 @@ function vendorMessageOf(response: HttpResponse): string | undefined {
   try {
     const parsed = ErrorBodySchema.safeParse(JSON.parse(response.text));
     return parsed.success ? parsed.data.error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A session as the token store keeps it. */
+function encodeSession(session: Session): string {
+  return JSON.stringify({ token: session.token, serverUrl: session.serverUrl });
+}
+
+function decodeSession(text: string): Session | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<Session>;
+    return typeof parsed.token === 'string' && typeof parsed.serverUrl === 'string' ? { token: parsed.token, serverUrl: parsed.serverUrl } : undefined;
   } catch {
     return undefined;
   }

@@ -47,8 +47,10 @@ import type {
 import { Decimal, money } from '../../core/money.ts';
 import { comparatorFor, sortRecords } from '../../core/ordering.ts';
 import { fromLocalDateTime } from '../../core/time.ts';
+import type { TokenStore } from '../../core/token-store.ts';
 import { KashClient, type KashCredentials } from './client.ts';
-import { KASH_DEMO_API_KEY, KASH_DEMO_SHOP_ID, KASH_SHOP_TIME_ZONE } from './simulator.ts';
+import { KASH_DEMO_API_KEY, KASH_DEMO_SHOP_ID, KASH_DEMO_WEBHOOK_SECRET, KASH_SHOP_TIME_ZONE } from './simulator.ts';
+import { createKashWebhook } from './webhook.ts';
 import { createKashSaleWriter } from './writer.ts';
 import {
   KashCashboxSchema,
@@ -95,6 +97,11 @@ export const kashSettingsSchema = z
     salesLookBackDays: z.number().int().min(1).max(3_660).default(365),
     /** Split getOrders into windows of this many days; absent: the whole range in one call. */
     ordersWindowDays: z.number().int().min(1).max(3_660).optional(),
+    /**
+     * Turns on the sale webhook: Kash is configured to call
+     * `/webhooks/kash/<connection>?secret=<this>` (its notices are unsigned, so the URL is the credential).
+     */
+    webhookSecret: z.string().min(16, 'webhookSecret needs at least 16 characters').max(200).regex(/^[\x21-\x7e]+$/, 'webhookSecret takes printable ASCII without spaces').optional(),
   })
   .superRefine((settings, context) => {
     const hasKey = settings.apiKey !== undefined;
@@ -558,7 +565,7 @@ export interface KashAdapterHooks {
 
 export function createKashAdapter(
   settings: KashSettings,
-  context: { readonly connectionId: string; readonly transport: HttpTransport },
+  context: { readonly connectionId: string; readonly transport: HttpTransport; readonly tokenStore?: TokenStore },
   hooks: KashAdapterHooks = {},
 ): VendorAdapter {
   const client = new KashClient({
@@ -567,6 +574,7 @@ export function createKashAdapter(
     credentials: credentialsOf(settings),
     transport: context.transport,
     timeZone: settings.timeZone,
+    tokenStore: context.tokenStore,
   });
   const now = hooks.now ?? (() => new Date());
   const mapping: KashMappingContext = { currency: settings.currency, timeZone: settings.timeZone };
@@ -764,7 +772,9 @@ export const kashAdapterModule: VendorAdapterModule<KashSettings> = {
       // The simulator's shop stopped trading on a fixed day (2026-11-20); a decade of look-back
       // keeps its sales in an unfiltered list however long after that the demo runs.
       salesLookBackDays: 3_650,
+      webhookSecret: KASH_DEMO_WEBHOOK_SECRET,
     }),
+  webhook: (settings) => createKashWebhook(settings),
 };
 
 // ---------------------------------------------------------------------------------------------

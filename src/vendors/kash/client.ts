@@ -6,7 +6,8 @@
  * getAuthToken.php; concurrent first calls share that one exchange. The key never expires,
  * but it can be regenerated in the back office: on "Invalid key" a client that knows the
  * login fetches the key again and retries the call once; one that only has a key fails with
- * VendorAuthError straight away.
+ * VendorAuthError straight away. Given a TokenStore, the key a login hands out is kept there,
+ * so the replicas of the gateway log in once between them (see core/token-store.ts).
  *
  * Kash answers failures with HTTP 200 `{"result":"ERROR","message"}`; they are mapped by
  * message (the only thing the vendor gives) to the core error classes. Nothing paginates.
@@ -23,6 +24,7 @@ import {
 } from '../../core/errors.ts';
 import { HttpTransport, parseJsonBody, type CallSite, type HttpRequest, type HttpResponse } from '../../core/http.ts';
 import { fromLocalDateTime } from '../../core/time.ts';
+import { DEFAULT_TOKEN_TTL_MS, sharedToken, tokenKey, type TokenStore } from '../../core/token-store.ts';
 import {
   KASH_INLINE_CLIENT_KEYS,
   KASH_MESSAGES,
@@ -67,6 +69,8 @@ export interface KashClientOptions {
   readonly transport?: HttpTransport;
   /** The shop's zone, for `shopDay()`; Europe/Paris unless configured. */
   readonly timeZone?: string;
+  /** Where a key obtained by login is kept for other replicas too; this client's memory alone when absent. */
+  readonly tokenStore?: TokenStore;
 }
 
 export interface CallOptions {
@@ -102,6 +106,8 @@ export class KashClient {
   private readonly timeZone: string;
   /** The key in use; a pending promise while getAuthToken runs, shared by every caller. */
   private session: Promise<KashSession> | undefined;
+  private readonly tokenStore: TokenStore | undefined;
+  private readonly tokenKey: string;
 
   constructor(options: KashClientOptions) {
     const { credentials } = options;
@@ -116,6 +122,8 @@ export class KashClient {
     this.transport = options.transport ?? new HttpTransport();
     this.timeZone = options.timeZone ?? 'Europe/Paris';
     if (hasKey) this.session = Promise.resolve({ shopId: credentials.shopId!, apiKey: credentials.apiKey! });
+    this.tokenStore = options.tokenStore;
+    this.tokenKey = tokenKey(VENDOR, options.connection, [this.baseUrl, credentials.login ?? '', credentials.password ?? '']);
   }
 
   // GET /workers/getPlus.php?format=json (public api_data.md).
@@ -236,7 +244,7 @@ export class KashClient {
     if (first.kind === 'ok') return this.parse(worker, first.response, first.body, schema);
     if (!this.canLogin()) throw this.authError(first.response, first.message);
     // Only the first caller to see the old key refused starts a new login; the rest share it.
-    if (this.session === session) this.session = undefined;
+    if (this.session === session) this.startSession(session);
     const second = await this.send(method, worker, params, await this.currentSession(), options);
     if (second.kind === 'ok') return this.parse(worker, second.response, second.body, schema);
     throw this.authError(second.response, second.message);
@@ -293,14 +301,36 @@ export class KashClient {
   }
 
   private currentSession(): Promise<KashSession> {
-    if (this.session) return this.session;
-    const login = this.login();
+    return this.session ?? this.startSession(undefined);
+  }
+
+  /** A new login, replacing `refused` (the key Kash refused) in the token store too. */
+  private startSession(refused: Promise<KashSession> | undefined): Promise<KashSession> {
+    const store = this.tokenStore;
+    const login = store ? this.sharedLogin(store, refused) : this.login();
     this.session = login;
     // A failed login is not cached: the next call tries again.
     login.catch(() => {
       if (this.session === login) this.session = undefined;
     });
     return login;
+  }
+
+  /**
+   * The key every replica uses. A refused one is removed first — only if the store still
+   * holds that one: another replica may already have logged in and stored the new key.
+   */
+  private async sharedLogin(store: TokenStore, refused: Promise<KashSession> | undefined): Promise<KashSession> {
+    if (refused) {
+      const stale = await refused;
+      await store.deleteIfEqual(this.tokenKey, encodeSession(stale)).catch(() => false);
+    }
+    const stored = await sharedToken(store, this.tokenKey, async () => encodeSession(await this.login()), { ttlMs: DEFAULT_TOKEN_TTL_MS });
+    const session = decodeSession(stored);
+    if (session) return session;
+    // Not something this client wrote: drop it, and the next login stores a proper one.
+    await store.deleteIfEqual(this.tokenKey, stored).catch(() => false);
+    return this.login();
   }
 
   private canLogin(): boolean {
@@ -382,4 +412,18 @@ function instantText(value: Date | string, name: string): string {
     throw new RangeError(`getOrders '${name}' must be a Date or an ISO 8601 instant with offset, got ${JSON.stringify(String(value))}`);
   }
   return new Date(epochMs).toISOString().replace('.000Z', 'Z');
+}
+
+/** A key as the token store keeps it. */
+function encodeSession(session: KashSession): string {
+  return JSON.stringify({ shopId: session.shopId, apiKey: session.apiKey });
+}
+
+function decodeSession(text: string): KashSession | undefined {
+  try {
+    const parsed = JSON.parse(text) as Partial<KashSession>;
+    return typeof parsed.shopId === 'string' && typeof parsed.apiKey === 'string' ? { shopId: parsed.shopId, apiKey: parsed.apiKey } : undefined;
+  } catch {
+    return undefined;
+  }
 }
