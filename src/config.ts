@@ -24,6 +24,11 @@
  *                       baseDelayMs 100, maxDelayMs 2000 }   reads only, never writes
  *   breaker           { failureThreshold 5, halfOpenAfterMs 10000 }
  *
+ * `cache` (optional) sets the entity and response caches (src/cache/), in Redis when
+ * REDIS_URL is set, else in memory: `{ "enabled": true, "maxEntries": 10000, "ttlSeconds":
+ * { "item": 300, "location": 300, "customer": 60, "cashbook": 30, "sale": 10, "payment": 10,
+ * "booking": 10 } }`; a TTL of 0 caches nothing of that kind.
+ *
  * Any string may be "${ENV_NAME}" so secrets stay out of the file. Errors name the field
  * and say what was expected.
  */
@@ -33,6 +38,9 @@ import type { Dispatcher } from 'undici';
 import type { Connection } from './core/connection.ts';
 import { createConnectionResilience, ResilienceConfigSchema, type ResilienceConfig } from './core/resilience.ts';
 import { API_KEY_HASH, type TenantConfig } from './core/tenants.ts';
+import { CacheConfigSchema, type CacheSettings } from './cache/entity-cache.ts';
+import { LiveConfigSchema, liveConfigIssue, type LiveSettings } from './live/setup.ts';
+import type { SharedState } from './state/shared-state.ts';
 import { VENDOR_IDS, VENDORS, type VendorId } from './vendors/index.ts';
 
 export class ConfigError extends Error {
@@ -57,7 +65,7 @@ const TenantSchema = z
   })
   .strict();
 
-const ConfigSchema = z.object({ connections: z.array(ConnectionSchema).min(1), tenants: z.array(TenantSchema).min(1).optional() }).strict();
+const ConfigSchema = z.object({ connections: z.array(ConnectionSchema).min(1), tenants: z.array(TenantSchema).min(1).optional(), cache: CacheConfigSchema.optional(), live: LiveConfigSchema.optional() }).strict();
 
 export interface ConnectionConfig {
   readonly id: string;
@@ -73,6 +81,10 @@ export interface GatewayConfig {
   readonly connections: readonly ConnectionConfig[];
   /** Who may call, with which key, on which connections; absent only where no key is checked. */
   readonly tenants?: readonly TenantConfig[];
+  /** Entity and response caches (src/cache/): on with per-kind TTLs unless `enabled: false`. */
+  readonly cache?: CacheSettings;
+  /** Live updates (src/live/): polling intervals, per connection overrides, replay size. */
+  readonly live?: LiveSettings;
 }
 
 function describeIssues(error: z.ZodError, prefix: (string | number)[] = []): string {
@@ -135,7 +147,11 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
       keyOwners.set(key, tenant.id);
     }
   }
-  return tenants ? { connections, tenants } : { connections };
+  const cache = parsed.data.cache ? { cache: parsed.data.cache } : {};
+  const liveIssue = parsed.data.live ? liveConfigIssue(parsed.data.live, seen) : null;
+  if (liveIssue) throw new ConfigError(`Invalid configuration: ${liveIssue}`);
+  const live = parsed.data.live ? { live: parsed.data.live } : {};
+  return tenants ? { connections, tenants, ...cache, ...live } : { connections, ...cache, ...live };
 }
 
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {
@@ -161,16 +177,33 @@ export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = proc
  * Builds the live connections (adapters with their clients) of a configuration. Each gets
  * its own transport — limiter and circuit breaker — over the shared agent (or `base`'s
  * dispatcher), and its reads wrapped with the deadline and retries; writes are not.
+ * With `state` (src/state, Redis when REDIS_URL is set) the vendor tokens, each
+ * connection's rate budget and the iCash nonce lanes are shared with the other replicas.
  */
-export function createConnections(config: GatewayConfig, base: { readonly dispatcher?: Dispatcher } = {}): Map<string, Connection> {
+export function createConnections(
+  config: GatewayConfig,
+  base: { readonly dispatcher?: Dispatcher; readonly state?: Pick<SharedState, 'tokens' | 'rateBudgets'> & Partial<Pick<SharedState, 'lanes'>> } = {},
+): Map<string, Connection> {
   return new Map(
     config.connections.map((connection) => {
       const vendor = VENDORS[connection.vendor];
-      const resilience = createConnectionResilience(connection.resilience, { dispatcher: base.dispatcher });
-      const adapter = vendor.adapter.createAdapter(connection.settings as never, { connectionId: connection.id, transport: resilience.transport });
+      const resilience = createConnectionResilience(connection.resilience, {
+        dispatcher: base.dispatcher,
+        site: { vendor: connection.vendor, connection: connection.id },
+        sharedBucket: base.state?.rateBudgets?.bucket(connection.id),
+      });
+      // The token store serves IncoCloud (bought token), Kash (key from a login) and iCash (session
+      // from a login); Tactill sends a static key. The lanes keep iCash's nonces in order across replicas.
+      const adapter = vendor.adapter.createAdapter(connection.settings as never, {
+        connectionId: connection.id,
+        transport: resilience.transport,
+        tokenStore: base.state?.tokens,
+        lanes: base.state?.lanes,
+      });
+      const webhook = vendor.adapter.webhook?.(connection.settings) ?? undefined;
       return [
         connection.id,
-        { id: connection.id, name: connection.name, vendor: connection.vendor, adapter: resilience.guardReads(adapter), health: resilience.health },
+        { id: connection.id, name: connection.name, vendor: connection.vendor, adapter: resilience.guardReads(adapter), health: resilience.health, ...(webhook ? { webhook } : {}) },
       ];
     }),
   );

@@ -13,6 +13,8 @@ import { DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from './core/deadline.ts';
 import type { WriteStore } from './core/write-once.ts';
 import { RequestLoaders } from './core/loaders.ts';
 import { OPEN_TENANT, type Tenant } from './core/tenants.ts';
+import type { LiveEvents } from './live/events.ts';
+import type { GatewayCache } from './cache/gateway-cache.ts';
 
 /** What lives as long as the gateway: connections and shared stores. */
 export interface GatewayServices {
@@ -22,6 +24,10 @@ export interface GatewayServices {
   readonly batching?: boolean;
   /** How long one GraphQL request may take (default DEFAULT_REQUEST_DEADLINE_MS, 10 s). */
   readonly requestDeadlineMs?: number;
+  /** The live-event log: subscriptions read it, our own writes publish to it. */
+  readonly live?: LiveEvents;
+  /** Entity and response caches shared across requests (src/cache/); none when absent. */
+  readonly cache?: GatewayCache;
 }
 
 export interface GatewayContext {
@@ -35,13 +41,22 @@ export interface GatewayContext {
   readonly signal: AbortSignal;
   /** Errors of sources that failed while the field itself succeeded. */
   readonly sourceErrors: GraphQLError[];
+  /** Absent when the gateway serves no live updates. */
+  readonly live?: LiveEvents;
+  /** Our own writes invalidate it (afterWrite); absent when nothing is cached. */
+  readonly cache?: GatewayCache;
+  /** The deadline of a request, and of each event a subscription delivers, in ms. */
+  readonly requestDeadlineMs: number;
 }
 
 export function createContext(services: GatewayServices, signal?: AbortSignal, tenant: Tenant = OPEN_TENANT): GatewayContext {
   const { idempotency, batching = true } = services;
   const connections = connectionsOf(services.connections, tenant);
-  const deadline = withDeadline(signal, services.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS);
-  return { tenant: tenant.id, connections, idempotency, loaders: new RequestLoaders(connections, { signal: deadline }, batching), signal: deadline, sourceErrors: [] };
+  const requestDeadlineMs = services.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+  const deadline = withDeadline(signal, requestDeadlineMs);
+  // The naive gateway (batching false) stays uncached, so benchmarks measure what batching saves.
+  const cache = batching ? services.cache : undefined;
+  return { tenant: tenant.id, connections, idempotency, loaders: new RequestLoaders(connections, { signal: deadline }, batching, cache?.entities), signal: deadline, sourceErrors: [], live: services.live, cache, requestDeadlineMs };
 }
 
 const scoped = new WeakMap<ReadonlyMap<string, Connection>, Map<Tenant, ReadonlyMap<string, Connection>>>();

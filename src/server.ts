@@ -9,7 +9,7 @@
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { createYoga, useReadinessCheck, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { createContext, type GatewayContext } from './context.ts';
 import type { Connection } from './core/connection.ts';
 import type { WriteStore } from './core/write-once.ts';
@@ -19,11 +19,19 @@ import { useOverloadGuard } from './plugins/use-overload-guard.ts';
 import { PERSISTED_PARAM_NAMES, usePersistedOperationsOnly } from './plugins/use-persisted-operations-only.ts';
 import { DEFAULT_QUERY_LIMITS, useQueryLimits, type QueryLimits } from './plugins/use-query-limits.ts';
 import { useRequestLog } from './plugins/use-request-log.ts';
+import { metricsEnabled, useMetrics } from './plugins/use-metrics.ts';
+import { useOperationTracing } from './plugins/use-operation-tracing.ts';
 import { useSourceErrors } from './plugins/use-source-errors.ts';
+import { useSseEventIds } from './plugins/use-sse-event-ids.ts';
 import { useTenantAuth } from './plugins/use-tenant-auth.ts';
+import { useWebhooks } from './plugins/use-webhooks.ts';
 import { OPEN_TENANT, type TenantDirectory } from './core/tenants.ts';
 import { schema } from './schema/index.ts';
+import { subgraphSchema } from './schema/subgraph.ts';
 import { DEMO_QUERY } from './demo-query.ts';
+import type { LiveEvents } from './live/events.ts';
+import type { GatewayCache } from './cache/gateway-cache.ts';
+import { useResponseCaching } from './cache/response-cache.ts';
 
 export interface GatewayOptions {
   readonly connections: ReadonlyMap<string, Connection>;
@@ -48,6 +56,31 @@ export interface GatewayOptions {
   readonly csrfPrevention?: boolean;
   /** Structured logs; createLogger() (LOG_LEVEL) unless given. */
   readonly logger?: Logger;
+  /** Prometheus metrics at `GET /metrics` (no API key). Default true unless `POSGRAPH_METRICS=off`. */
+  readonly metrics?: boolean;
+  /**
+   * Whether `GET /ready` answers 200 (serving) or 503 (draining before a stop: a load balancer
+   * sends new work elsewhere). Always ready unless given. `/health` (liveness) is always 200.
+   */
+  readonly ready?: () => boolean;
+  /**
+   * true serves the Apollo Federation v2 subgraph schema (`_entities`, `_service`, every Node
+   * an entity keyed by its ID) for a router to compose. API keys apply as usual: the router
+   * forwards the client's Authorization header. Default false.
+   */
+  readonly subgraph?: boolean;
+  /**
+   * The live-event log (src/live): enables the `saleCreated` / `cashbookChanged` subscriptions
+   * and makes our own writes publish to it. Without it, subscribing answers LIVE_UPDATES_DISABLED.
+   * Pollers that feed it are started by main.ts (src/live/poller.ts).
+   */
+  readonly live?: LiveEvents;
+  /**
+   * Entity and response caches (src/cache/, `new GatewayCache(settings, { redis })`). Off
+   * unless given — main.ts turns it on — so tests count every vendor call; never used with
+   * `batching: false`.
+   */
+  readonly cache?: GatewayCache;
 }
 
 /** The query limits plus the HTTP ones Yoga enforces itself. */
@@ -70,11 +103,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     idempotency: options.idempotency ?? new InMemoryIdempotencyStore(),
     batching: options.batching,
     requestDeadlineMs: options.requestDeadlineMs,
+    live: options.live,
+    cache: options.batching === false ? undefined : options.cache,
   };
   const limits: GatewayLimits = { ...DEFAULT_GATEWAY_LIMITS, ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, value]) => value !== undefined)) };
   const logger = options.logger ?? createLogger();
   const plugins: Array<Plugin | Plugin<GatewayContext> | false> = [
-    useRequestLog({ logger }),
+    // Probes are answered first, like /health: no log line, no API key.
+    useReadinessCheck({ endpoint: '/ready', check: () => options.ready?.() ?? true }),
+    // Scrapes are answered before the log: one line per GraphQL request, not per scrape.
+    (options.metrics ?? metricsEnabled()) && useMetrics(),
+    useRequestLog({ logger, tenantOf: (request) => (options.tenants ? options.tenants.authenticate(request.headers.get('authorization'))?.id : OPEN_TENANT.id) }),
+    // Vendors' notifications (/webhooks/…) carry a secret in their URL, not an API key, and are answered here.
+    options.live !== undefined && useWebhooks({ connections: options.connections, live: options.live, logger }),
     options.tenants !== undefined && useTenantAuth({ directory: options.tenants }),
     useOverloadGuard({ maxInFlight: limits.inFlight }),
     // Browsers send cross-site forms and plain GETs without a preflight; such a request must
@@ -83,9 +124,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.persistedOperations !== undefined && usePersistedOperationsOnly({ operations: options.persistedOperations }),
     useQueryLimits({ ...limits, introspection: options.introspection }),
     useSourceErrors(),
+    // After useSourceErrors, so the operation's span sees the failed sources' errors too.
+    useOperationTracing(),
+    useSseEventIds(),
+    // After useSourceErrors: an answer with a failed source carries its error and is not cached.
+    ...(services.cache ? useResponseCaching({ store: services.cache.responses, ttlSeconds: services.cache.ttlSeconds, tenants: options.tenants }) : []),
   ];
   return createYoga<Record<string, never>, GatewayContext>({
-    schema,
+    schema: options.subgraph === true ? subgraphSchema : schema,
     // useTenantAuth already answered 401 to a request without a valid key.
     context: ({ request }) => createContext(services, request.signal, options.tenants ? options.tenants.authenticate(request.headers.get('authorization')) : OPEN_TENANT),
     plugins: plugins.filter((plugin) => plugin !== false),

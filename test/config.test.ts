@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -93,9 +94,22 @@ describe('the README', () => {
     const readme = readFileSync('README.md', 'utf8');
     const example = /```json\n(\{\n  "connections"[\s\S]*?)```/.exec(readme)?.[1];
     expect(example).toBeDefined();
-    const env = { INCO_APP_ID: 'a', INCO_APP_SECRET: 'b', KASH_API_KEY: 'c', ICASH_KEY: 'd', ICASH_SECRET: 'e', TACTILL_API_KEY: 'v5_f' };
+    const env = { INCO_APP_ID: 'a', INCO_APP_SECRET: 'b', KASH_API_KEY: 'c', KASH_WEBHOOK_SECRET: 'a-long-enough-webhook-secret', ICASH_KEY: 'd', ICASH_SECRET: 'e', TACTILL_API_KEY: 'v5_f' };
     const config = parseConfig(JSON.parse(example!), env);
     expect(config.connections.map((connection) => connection.vendor).sort()).toEqual([...VENDOR_IDS].sort());
+    expect(config.tenants!.map((tenant) => tenant.apiKeys)).toEqual([[hashApiKey('acme-example-key')], [hashApiKey('accountant-example-key')]]);
+    expect(config.cache?.ttlSeconds?.sale).toBe(5);
+    expect(config.live?.pollIntervalMs).toBe(10_000);
+  });
+
+  it('names, in its configuration reference, every environment variable the code reads', () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const reference = readme.slice(readme.indexOf('## Configuration reference'), readme.indexOf('## Layout'));
+    const files = execSync('git ls-files src scripts examples/dashboard/vite.config.ts test/browser', { encoding: 'utf8' }).split('\n').filter((file) => /\.ts$/.test(file));
+    const read = new Set(files.flatMap((file) => [...readFileSync(file, 'utf8').matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((match) => match[1]!)));
+    read.delete('VITEST');
+    expect(read.size).toBeGreaterThan(10);
+    for (const name of read) expect(reference, name).toContain(`\`${name}\``);
   });
 });
 

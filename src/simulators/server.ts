@@ -59,6 +59,8 @@ export interface VendorSimulator {
   rateLimitResponse(resetAt: Date, request?: SimRequest): SimResponse;
   /** Invalidates every issued token or session, as if they had all expired. */
   expireTokens(): void;
+  /** Vendors that push notifications: where to send them from now on (undefined: nowhere). */
+  setWebhookUrl?(url: string | undefined): void;
 }
 
 export const FaultRuleSchema = z.object({
@@ -114,6 +116,11 @@ export interface StartOptions {
   /** 0 picks a free port. */
   readonly port?: number;
   readonly host?: string;
+  /**
+   * The host name clients reach the simulator by, in the URLs it hands out (IncoCloud's
+   * `server_url`) — when it listens on all interfaces behind a name (docker compose). Default `host`.
+   */
+  readonly publicHost?: string;
   /** Seed for the fault dice, so error rates are reproducible. */
   readonly faultSeed?: number;
 }
@@ -252,7 +259,7 @@ export async function startSimulator(simulator: VendorSimulator, options: StartO
     server.listen(options.port ?? 0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  baseUrl = `http://${host}:${port}`;
+  baseUrl = `http://${options.publicHost ?? host}:${port}`;
 
   return {
     vendor: simulator.vendor,

@@ -9,6 +9,7 @@ import { print, type DocumentNode } from 'graphql';
 import { Agent, request } from 'undici';
 import { createConnections } from '../../src/config.ts';
 import { createHttpAgent } from '../../src/core/http.ts';
+import type { Connection } from '../../src/core/connection.ts';
 import { startDemo, type Demo, type DemoOptions } from '../../src/demo.ts';
 import { createGateway, type GatewayOptions } from '../../src/server.ts';
 
@@ -21,6 +22,8 @@ export interface GraphQLResponse<T> {
 export interface TestStack {
   readonly url: string;
   readonly demo: Demo;
+  /** The gateway's own connections (same transports, limiters and breakers as its requests). */
+  readonly connections: ReadonlyMap<string, Connection>;
   /** POSTs the operation; `headers` adds to the JSON ones (an API key, say). */
   query<T, V>(document: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
   /** Vendor requests per simulator since the last reset, by vendor. */
@@ -31,6 +34,8 @@ export interface TestStack {
 
 export interface TestStackOptions {
   readonly sales?: number;
+  /** The dataset's last trading day (default 2026-11-20); today's date makes "today" have sales. */
+  readonly lastDay?: string;
   /** Deadlines, retries, limits and breaker of the demo connections (all, or per vendor). */
   readonly resilience?: DemoOptions['resilience'];
   /** Gateway options beyond the connections: limits, introspection, persisted operations, … */
@@ -38,7 +43,7 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const demo = await startDemo({ basePort: 0, sales: options.sales, resilience: options.resilience });
+  const demo = await startDemo({ basePort: 0, sales: options.sales, lastDay: options.lastDay, resilience: options.resilience });
   const upstream = createHttpAgent();
   const connections = createConnections(demo.config, { dispatcher: upstream.agent });
   const gateway = createGateway({ graphiqlTabs: demo.graphiqlTabs, ...options.gateway, connections });
@@ -50,6 +55,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   return {
     url,
     demo,
+    connections,
     async query(document, variables, headers = {}) {
       const text = typeof document === 'string' ? document : print(document as DocumentNode);
       const response = await request(url, {

@@ -22,7 +22,7 @@ describe('API keys and tenants', () => {
 
   it('answers 401 UNAUTHENTICATED, before any vendor call, without a key or with a wrong one', async () => {
     stack.resetSimulators();
-    for (const headers of [{}, { authorization: 'Bearer not-a-key' }, { authorization: 'Basic YWNtZTpzZWNyZXQ=' }, { authorization: 'acme-demo-key' }]) {
+    for (const headers of [{}, { authorization: 'Bearer not-a-key' }, { authorization: 'Basic YWNtZTpzZWNyZXQ=' }, { authorization: 'acme-demo-key' }] as Array<Record<string, string>>) {
       const response = await stack.query('{ sales { edges { node { id } } } }', undefined, headers);
       expect(response.status, JSON.stringify(headers)).toBe(401);
       expect(response.errors).toEqual([{ message: expect.any(String), extensions: { code: 'UNAUTHENTICATED' } }]);
