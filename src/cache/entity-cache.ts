@@ -13,6 +13,7 @@
 import { z } from 'zod';
 import { cacheLookups } from '../observability/metrics.ts';
 import { ENTITY_KINDS, type EntityKind, type EntityRecords } from '../core/model.ts';
+import { PendingWrites } from './pending-writes.ts';
 
 /** Seconds a record stays fresh: catalogue data for minutes, sales and payments for seconds. */
 export const DEFAULT_TTL_SECONDS: Readonly<Record<EntityKind, number>> = {
@@ -52,7 +53,7 @@ type AnyRecord = EntityRecords[EntityKind];
 
 export class EntityCache {
   private readonly ttlMs: Record<EntityKind, number>;
-  private readonly pending = new Set<Promise<void>>();
+  private readonly writes = new PendingWrites();
 
   constructor(
     private readonly store: CacheStore,
@@ -88,28 +89,18 @@ export class EntityCache {
   async setMany(connection: string, kind: EntityKind, records: readonly AnyRecord[]): Promise<void> {
     const ttlMs = this.ttlMs[kind];
     if (ttlMs <= 0 || records.length === 0) return;
-    await this.track(this.store.setMany(records.map((record) => ({ key: entityKey(connection, kind, record.id), value: record, ttlMs }))));
+    await this.writes.track(this.store.setMany(records.map((record) => ({ key: entityKey(connection, kind, record.id), value: record, ttlMs }))));
   }
 
   /** Forgets records our own write changed, before the write's answer goes out. */
   async invalidate(connection: string, kind: EntityKind, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.track(this.store.deleteMany(ids.map((id) => entityKey(connection, kind, id))));
+    await this.writes.track(this.store.deleteMany(ids.map((id) => entityKey(connection, kind, id))));
   }
 
   /** Resolves once every write started so far is done (writes of primed records do not hold up a response). */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  private async track(write: Promise<void>): Promise<void> {
-    const settled = write.catch(() => undefined);
-    this.pending.add(settled);
-    try {
-      await settled;
-    } finally {
-      this.pending.delete(settled);
-    }
+    await this.writes.settled();
   }
 }
 

@@ -20,6 +20,7 @@ import type { GatewayContext } from '../context.ts';
 import { ENTITY_KINDS, type EntityKind } from '../core/model.ts';
 import { OPEN_TENANT, type TenantDirectory } from '../core/tenants.ts';
 import { cacheLookups } from '../observability/metrics.ts';
+import { PendingWrites } from './pending-writes.ts';
 
 type CacheEntity = { typename: string; id?: string | number };
 
@@ -48,7 +49,7 @@ export function ttlPerCoordinate(ttlSeconds: Readonly<Record<EntityKind, number>
  * namespace.
  */
 export class ResponseStore implements Cache {
-  private readonly pending = new Set<Promise<void>>();
+  private readonly writes = new PendingWrites();
 
   constructor(
     private readonly inner: Cache,
@@ -91,7 +92,7 @@ export class ResponseStore implements Cache {
     const headers = httpHeadersOf(result);
     headers['Cache-Control'] = `private, max-age=${Math.floor(ttl / 1000)}`;
     headers['X-Posgraph-Cached-At'] = String(this.now());
-    void this.track(new Promise<void>((resolve) => resolve(this.inner.set(id, result, [...entities].map(namespaced), ttl))));
+    void this.writes.track(new Promise<void>((resolve) => resolve(this.inner.set(id, result, [...entities].map(namespaced), ttl))));
   }
 
   async get(id: string): Promise<ExecutionResult | null> {
@@ -112,22 +113,12 @@ export class ResponseStore implements Cache {
   }
 
   async invalidate(entities: Iterable<CacheEntity>): Promise<void> {
-    await this.track(new Promise<void>((resolve) => resolve(this.inner.invalidate([...entities].map(namespaced)))));
+    await this.writes.track(new Promise<void>((resolve) => resolve(this.inner.invalidate([...entities].map(namespaced)))));
   }
 
   /** Resolves once every write started so far is done. */
   async settled(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
-  }
-
-  private async track(write: Promise<void>): Promise<void> {
-    const settled = write.catch(() => undefined);
-    this.pending.add(settled);
-    try {
-      await settled;
-    } finally {
-      this.pending.delete(settled);
-    }
+    await this.writes.settled();
   }
 }
 

@@ -91,6 +91,75 @@ export async function sharedToken(store: TokenStore, key: string, buy: () => Pro
 }
 
 /** One process's token store. */
+/** How a client's session is written to, and read back from, a TokenStore. */
+export interface SessionCodec<S> {
+  encode(session: S): string;
+  /** undefined for text this client did not write. */
+  decode(text: string): S | undefined;
+}
+
+export interface SharedSessionOptions<S> {
+  readonly login: () => Promise<S>;
+  readonly codec: SessionCodec<S>;
+  /** Shares the session with every replica; this process alone without it. */
+  readonly store?: TokenStore;
+  /** tokenKey(…) of the connection and its credentials. */
+  readonly key: string;
+  readonly ttlMs?: number;
+  /** A session the credentials already are (a configured key): used until the vendor refuses it. */
+  readonly initial?: S;
+}
+
+/**
+ * A client's login session: one login at a time, shared by every concurrent caller; a
+ * failed login is not kept, so the next call tries again; a session the vendor refused is
+ * replaced once, by the first caller that sees it refused, and the others join that login.
+ */
+export class SharedSession<S> {
+  private session: Promise<S> | undefined;
+
+  constructor(private readonly options: SharedSessionOptions<S>) {
+    if (options.initial !== undefined) this.session = Promise.resolve(options.initial);
+  }
+
+  current(): Promise<S> {
+    return this.session ?? this.start(undefined);
+  }
+
+  /** After the vendor refused `refused`: a new login, unless another caller already began one. */
+  replace(refused: Promise<S>): Promise<S> {
+    return this.session === refused ? this.start(refused) : this.current();
+  }
+
+  private start(refused: Promise<S> | undefined): Promise<S> {
+    const store = this.options.store;
+    const login = store ? this.sharedLogin(store, refused) : this.options.login();
+    this.session = login;
+    login.catch(() => {
+      if (this.session === login) this.session = undefined;
+    });
+    return login;
+  }
+
+  /**
+   * The session every replica uses. A refused one is removed first — only if the store still
+   * holds that one: another replica may already have logged in and stored its successor.
+   */
+  private async sharedLogin(store: TokenStore, refused: Promise<S> | undefined): Promise<S> {
+    const { codec, key, login } = this.options;
+    if (refused) {
+      const stale = await refused;
+      await store.deleteIfEqual(key, codec.encode(stale)).catch(() => false);
+    }
+    const stored = await sharedToken(store, key, async () => codec.encode(await login()), { ttlMs: this.options.ttlMs ?? DEFAULT_TOKEN_TTL_MS });
+    const session = codec.decode(stored);
+    if (session) return session;
+    // Not something this client wrote: drop it, and the next login stores a proper one.
+    await store.deleteIfEqual(key, stored).catch(() => false);
+    return login();
+  }
+}
+
 export class InMemoryTokenStore implements TokenStore {
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();

@@ -24,7 +24,7 @@ import {
 } from '../../core/errors.ts';
 import { HttpTransport, parseJsonBody, type CallSite, type HttpResponse } from '../../core/http.ts';
 import { toLocalDate } from '../../core/time.ts';
-import { DEFAULT_TOKEN_TTL_MS, sharedToken, tokenKey, type TokenStore } from '../../core/token-store.ts';
+import { SharedSession, tokenKey, type SessionCodec, type TokenStore } from '../../core/token-store.ts';
 import {
   AccessTokenResponseSchema,
   BookingSchema,
@@ -115,10 +115,8 @@ export class IncocloudClient {
   private readonly credentials: IncocloudCredentials;
   private readonly transport: HttpTransport;
   private readonly site: CallSite;
-  /** One login shared by every caller until the vendor refuses its token. */
-  private session: Promise<Session> | undefined;
-  private readonly tokenStore: TokenStore | undefined;
-  private readonly tokenKey: string;
+  /** One login shared by every caller (and replica) until the vendor refuses its token. */
+  private readonly session: SharedSession<Session>;
 
   constructor(options: IncocloudClientOptions) {
     this.connection = options.connection;
@@ -127,8 +125,12 @@ export class IncocloudClient {
     this.transport = options.transport ?? new HttpTransport();
     this.timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
     this.site = { vendor: VENDOR, connection: options.connection };
-    this.tokenStore = options.tokenStore;
-    this.tokenKey = tokenKey(VENDOR, options.connection, [this.baseUrl, options.credentials.appId, options.credentials.appSecret]);
+    this.session = new SharedSession({
+      login: () => this.login(),
+      codec: SESSION_CODEC,
+      store: options.tokenStore,
+      key: tokenKey(VENDOR, options.connection, [this.baseUrl, options.credentials.appId, options.credentials.appSecret]),
+    });
   }
 
   // ------------------------------------------------------------ inventory
@@ -304,12 +306,10 @@ export class IncocloudClient {
     body: string | undefined,
     options: CallOptions = {},
   ): Promise<T> {
-    let pending = this.currentSession();
+    let pending = this.session.current();
     let response = await this.send(method, resource, query, body, await waitFor(pending, options.signal, this.site), options.signal);
     if (isStaleSession(response)) {
-      // Only the first caller to see the refusal drops the shared session; the others join its new login.
-      if (this.session === pending) this.startSession(pending);
-      pending = this.currentSession();
+      pending = this.session.replace(pending);
       response = await this.send(method, resource, query, body, await waitFor(pending, options.signal, this.site), options.signal);
     }
     if (response.status !== 200) throw this.failure(response);
@@ -336,39 +336,6 @@ export class IncocloudClient {
       body,
       signal,
     });
-  }
-
-  private currentSession(): Promise<Session> {
-    return this.session ?? this.startSession(undefined);
-  }
-
-  /** A new login, replacing `refused` (the session the vendor refused) in the token store too. */
-  private startSession(refused: Promise<Session> | undefined): Promise<Session> {
-    const store = this.tokenStore;
-    const login = store ? this.sharedLogin(store, refused) : this.login();
-    this.session = login;
-    // A failed login is not cached: the next call tries again.
-    login.catch(() => {
-      if (this.session === login) this.session = undefined;
-    });
-    return login;
-  }
-
-  /**
-   * The token every replica uses. A refused one is removed first — only if the store still
-   * holds that one: another replica may already have bought and stored its successor.
-   */
-  private async sharedLogin(store: TokenStore, refused: Promise<Session> | undefined): Promise<Session> {
-    if (refused) {
-      const stale = await refused;
-      await store.deleteIfEqual(this.tokenKey, encodeSession(stale)).catch(() => false);
-    }
-    const stored = await sharedToken(store, this.tokenKey, async () => encodeSession(await this.login()), { ttlMs: DEFAULT_TOKEN_TTL_MS });
-    const session = decodeSession(stored);
-    if (session) return session;
-    // Not something this client wrote: drop it, and the next login stores a proper one.
-    await store.deleteIfEqual(this.tokenKey, stored).catch(() => false);
-    return this.login();
   }
 
   /**
@@ -422,18 +389,17 @@ function vendorMessageOf(response: HttpResponse): string | undefined {
 }
 
 /** A session as the token store keeps it. */
-function encodeSession(session: Session): string {
-  return JSON.stringify({ token: session.token, serverUrl: session.serverUrl });
-}
-
-function decodeSession(text: string): Session | undefined {
-  try {
-    const parsed = JSON.parse(text) as Partial<Session>;
-    return typeof parsed.token === 'string' && typeof parsed.serverUrl === 'string' ? { token: parsed.token, serverUrl: parsed.serverUrl } : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const SESSION_CODEC: SessionCodec<Session> = {
+  encode: (session) => JSON.stringify({ token: session.token, serverUrl: session.serverUrl }),
+  decode(text) {
+    try {
+      const parsed = JSON.parse(text) as Partial<Session>;
+      return typeof parsed.token === 'string' && typeof parsed.serverUrl === 'string' ? { token: parsed.token, serverUrl: parsed.serverUrl } : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
 
 function isStaleSession(response: HttpResponse): boolean {
   if (response.status !== 401 && response.status !== 403) return false;

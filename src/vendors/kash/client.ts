@@ -24,7 +24,7 @@ import {
 } from '../../core/errors.ts';
 import { HttpTransport, parseJsonBody, type CallSite, type HttpRequest, type HttpResponse } from '../../core/http.ts';
 import { fromLocalDateTime } from '../../core/time.ts';
-import { DEFAULT_TOKEN_TTL_MS, sharedToken, tokenKey, type TokenStore } from '../../core/token-store.ts';
+import { SharedSession, tokenKey, type SessionCodec, type TokenStore } from '../../core/token-store.ts';
 import {
   KASH_INLINE_CLIENT_KEYS,
   KASH_MESSAGES,
@@ -104,10 +104,8 @@ export class KashClient {
   private readonly credentials: KashCredentials;
   private readonly transport: HttpTransport;
   private readonly timeZone: string;
-  /** The key in use; a pending promise while getAuthToken runs, shared by every caller. */
-  private session: Promise<KashSession> | undefined;
-  private readonly tokenStore: TokenStore | undefined;
-  private readonly tokenKey: string;
+  /** The key in use: the configured one, or getAuthToken's, shared by every caller (and replica). */
+  private readonly session: SharedSession<KashSession>;
 
   constructor(options: KashClientOptions) {
     const { credentials } = options;
@@ -121,9 +119,13 @@ export class KashClient {
     this.credentials = credentials;
     this.transport = options.transport ?? new HttpTransport();
     this.timeZone = options.timeZone ?? 'Europe/Paris';
-    if (hasKey) this.session = Promise.resolve({ shopId: credentials.shopId!, apiKey: credentials.apiKey! });
-    this.tokenStore = options.tokenStore;
-    this.tokenKey = tokenKey(VENDOR, options.connection, [this.baseUrl, credentials.login ?? '', credentials.password ?? '']);
+    this.session = new SharedSession({
+      login: () => this.login(),
+      codec: SESSION_CODEC,
+      store: options.tokenStore,
+      key: tokenKey(VENDOR, options.connection, [this.baseUrl, credentials.login ?? '', credentials.password ?? '']),
+      ...(hasKey ? { initial: { shopId: credentials.shopId!, apiKey: credentials.apiKey! } } : {}),
+    });
   }
 
   // GET /workers/getPlus.php?format=json (public api_data.md).
@@ -239,13 +241,11 @@ export class KashClient {
 
   /** One call, re-authenticating once if the key was refused and the login is known. */
   private async call<T>(method: 'GET' | 'POST', worker: string, params: URLSearchParams, schema: z.ZodType<T>, options: CallOptions): Promise<T> {
-    const session = this.currentSession();
+    const session = this.session.current();
     const first = await this.send(method, worker, params, await session, options);
     if (first.kind === 'ok') return this.parse(worker, first.response, first.body, schema);
     if (!this.canLogin()) throw this.authError(first.response, first.message);
-    // Only the first caller to see the old key refused starts a new login; the rest share it.
-    if (this.session === session) this.startSession(session);
-    const second = await this.send(method, worker, params, await this.currentSession(), options);
+    const second = await this.send(method, worker, params, await this.session.replace(session), options);
     if (second.kind === 'ok') return this.parse(worker, second.response, second.body, schema);
     throw this.authError(second.response, second.message);
   }
@@ -298,39 +298,6 @@ export class KashClient {
     throw new VendorMalformedResponseError(
       this.failure(response, `${worker}.php answered an unexpected shape at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`),
     );
-  }
-
-  private currentSession(): Promise<KashSession> {
-    return this.session ?? this.startSession(undefined);
-  }
-
-  /** A new login, replacing `refused` (the key Kash refused) in the token store too. */
-  private startSession(refused: Promise<KashSession> | undefined): Promise<KashSession> {
-    const store = this.tokenStore;
-    const login = store ? this.sharedLogin(store, refused) : this.login();
-    this.session = login;
-    // A failed login is not cached: the next call tries again.
-    login.catch(() => {
-      if (this.session === login) this.session = undefined;
-    });
-    return login;
-  }
-
-  /**
-   * The key every replica uses. A refused one is removed first — only if the store still
-   * holds that one: another replica may already have logged in and stored the new key.
-   */
-  private async sharedLogin(store: TokenStore, refused: Promise<KashSession> | undefined): Promise<KashSession> {
-    if (refused) {
-      const stale = await refused;
-      await store.deleteIfEqual(this.tokenKey, encodeSession(stale)).catch(() => false);
-    }
-    const stored = await sharedToken(store, this.tokenKey, async () => encodeSession(await this.login()), { ttlMs: DEFAULT_TOKEN_TTL_MS });
-    const session = decodeSession(stored);
-    if (session) return session;
-    // Not something this client wrote: drop it, and the next login stores a proper one.
-    await store.deleteIfEqual(this.tokenKey, stored).catch(() => false);
-    return this.login();
   }
 
   private canLogin(): boolean {
@@ -415,15 +382,14 @@ function instantText(value: Date | string, name: string): string {
 }
 
 /** A key as the token store keeps it. */
-function encodeSession(session: KashSession): string {
-  return JSON.stringify({ shopId: session.shopId, apiKey: session.apiKey });
-}
-
-function decodeSession(text: string): KashSession | undefined {
-  try {
-    const parsed = JSON.parse(text) as Partial<KashSession>;
-    return typeof parsed.shopId === 'string' && typeof parsed.apiKey === 'string' ? { shopId: parsed.shopId, apiKey: parsed.apiKey } : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const SESSION_CODEC: SessionCodec<KashSession> = {
+  encode: (session) => JSON.stringify({ shopId: session.shopId, apiKey: session.apiKey }),
+  decode(text) {
+    try {
+      const parsed = JSON.parse(text) as Partial<KashSession>;
+      return typeof parsed.shopId === 'string' && typeof parsed.apiKey === 'string' ? { shopId: parsed.shopId, apiKey: parsed.apiKey } : undefined;
+    } catch {
+      return undefined;
+    }
+  },
+};
