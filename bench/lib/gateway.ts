@@ -13,6 +13,7 @@
 import type { ConnectionConfig, GatewayConfig } from '../../src/config.ts';
 import { createConnections } from '../../src/config.ts';
 import { createHttpAgent, HttpTransport, type AgentStats } from '../../src/core/http.ts';
+import { GatewayCache } from '../../src/cache/gateway-cache.ts';
 import { createGateway, type Gateway, type GatewayOptions } from '../../src/server.ts';
 
 export const BENCH_RESILIENCE = { ratePerSecond: 100_000, burst: 100_000, maxConcurrency: 64 } as const;
@@ -33,7 +34,7 @@ export interface BenchGateway {
   close(): Promise<void>;
 }
 
-export function createBenchGateway(config: GatewayConfig, options: { batching?: boolean; longTimeouts?: boolean } = {}): BenchGateway {
+export function createBenchGateway(config: GatewayConfig, options: { batching?: boolean; longTimeouts?: boolean; cache?: boolean } = {}): BenchGateway {
   const { agent, stats } = createHttpAgent(options.longTimeouts ? LONG_TIMEOUTS : undefined);
   const sockets = { opened: {} as Record<string, number>, closed: 0, errors: 0, reasons: {} as Record<string, number> };
   agent.on('connect', (origin) => {
@@ -48,7 +49,8 @@ export function createBenchGateway(config: GatewayConfig, options: { batching?: 
     sockets.errors += 1;
   });
   const connections = createConnections(withResilience(config, options.longTimeouts ? SCALING_RESILIENCE : BENCH_RESILIENCE), new HttpTransport({ dispatcher: agent }));
-  const gatewayOptions: GatewayOptions = { connections, batching: options.batching ?? true, graphiql: false };
+  // The in-memory caches of `npm start` (default TTLs), only where a figure says "cached".
+  const gatewayOptions: GatewayOptions = { connections, batching: options.batching ?? true, graphiql: false, ...(options.cache ? { cache: new GatewayCache() } : {}) };
   return { gateway: createGateway(gatewayOptions), agent: stats, sockets, close: () => agent.close() };
 }
 

@@ -8,12 +8,17 @@
  *
  * Two queries:
  *  - `sales` — the ten newest Tactill sales. posgraph and Hive each make one vendor call
- *    per request (posgraph has no response cache yet); the simulator answers it from an
- *    index. This is the headline: the closest to "a simple query" both gateways really do.
+ *    per request; the simulator answers it from an index. This is the headline: the
+ *    closest to "a simple query" both gateways really do.
  *  - `items` — the first ten Tactill items by name. posgraph serves it from its Tactill
  *    adapter's 15-second product-list snapshot (about one vendor call per 15 s); Hive calls
  *    the vendor every time. Reported apart, because it measures that snapshot as much as
  *    the gateway.
+ *
+ * posgraph also runs a second time with the caches `npm start` has (`posgraphCached`: the
+ * answer is served from the response cache for its TTL, 10 s for sales, so about one vendor
+ * call per 10 s). Reported beside, not instead: the headline compares gateways that both
+ * ask the vendor every time.
  */
 import type { Child } from '../lib/child.ts';
 import { startChild } from '../lib/child.ts';
@@ -22,7 +27,7 @@ import { HIVE_TACTILL_ITEMS, HIVE_TACTILL_SALES, TACTILL_ITEMS, TACTILL_SALES } 
 import type { Simulators } from '../lib/simulators.ts';
 import { sum } from '../lib/stats.ts';
 
-type ServerName = 'bareYoga' | 'posgraph' | 'hiveGateway';
+type ServerName = 'bareYoga' | 'posgraph' | 'posgraphCached' | 'hiveGateway';
 
 export interface QueryThroughput {
   readonly rps: Record<ServerName, number | null>;
@@ -31,6 +36,9 @@ export interface QueryThroughput {
   readonly posgraphVendorCallsPerRequest: number;
   readonly rpsVsBareYoga: number;
   readonly rpsVsHiveGateway: number | null;
+  /** posgraph with its response and entity caches. */
+  readonly cachedRpsVsBareYoga: number;
+  readonly cachedRpsVsHiveGateway: number | null;
 }
 
 export interface ThroughputResult {
@@ -77,6 +85,8 @@ export async function startThroughputServers(sims: Simulators): Promise<Throughp
   try {
     const posgraph = await startChild<{ url: string }>('posgraph.ts', { env: { BENCH_CONFIG: JSON.stringify(sims.config) } });
     children.push(posgraph);
+    const posgraphCached = await startChild<{ url: string }>('posgraph.ts', { env: { BENCH_CONFIG: JSON.stringify(sims.config), BENCH_CACHE: '1' } });
+    children.push(posgraphCached);
     const answers: Record<string, unknown> = {};
     for (const [name, query] of Object.entries(QUERIES)) {
       const answer = await post(posgraph.ready.url, query.posgraph);
@@ -87,7 +97,12 @@ export async function startThroughputServers(sims: Simulators): Promise<Throughp
     children.push(bare);
     const hive = await hiveStarting;
     return {
-      endpoints: { bareYoga: { url: bare.ready.url, child: bare }, posgraph: { url: posgraph.ready.url, child: posgraph }, hiveGateway: hive.endpoint },
+      endpoints: {
+        bareYoga: { url: bare.ready.url, child: bare },
+        posgraph: { url: posgraph.ready.url, child: posgraph },
+        posgraphCached: { url: posgraphCached.ready.url, child: posgraphCached },
+        hiveGateway: hive.endpoint,
+      },
       hiveGatewayError: hive.error,
       stop: async () => {
         await Promise.all(children.map((child) => child.stop()));
@@ -114,6 +129,8 @@ export async function measureThroughput(
     const bareAnswer = await post(endpoints.bareYoga!.url, query.posgraph);
     const posgraphAnswer = await post(endpoints.posgraph!.url, query.posgraph);
     if (JSON.stringify(bareAnswer.data) !== JSON.stringify(posgraphAnswer.data)) throw new Error(`bare yoga and posgraph answer ${name} differently`);
+    const cachedAnswer = await post(endpoints.posgraphCached!.url, query.posgraph);
+    if (JSON.stringify(cachedAnswer.data) !== JSON.stringify(posgraphAnswer.data)) throw new Error(`posgraph with caches answers ${name} differently`);
     if (endpoints.hiveGateway) {
       const hiveAnswer = await post(endpoints.hiveGateway.url, query.hive);
       const items = hiveAnswer.data?.[query.hiveField]?.items;
@@ -131,20 +148,22 @@ export async function measureThroughput(
     const names = (Object.keys(endpoints) as ServerName[]).filter((server) => endpoints[server] !== null);
     for (const server of names) await load(endpoints[server]!.url, text(server), { connections: options.connections, seconds: options.warmupSeconds });
 
-    const runs: Record<ServerName, LoadRun[]> = { bareYoga: [], posgraph: [], hiveGateway: [] };
+    const runs: Record<ServerName, LoadRun[]> = { bareYoga: [], posgraph: [], posgraphCached: [], hiveGateway: [] };
     for (let round = 0; round < options.rounds; round += 1) {
       for (const server of names) {
         runs[server].push(await load(endpoints[server]!.url, text(server), { connections: options.connections, seconds: options.seconds }));
       }
     }
     const mean = (server: ServerName) => (runs[server].length ? sum(runs[server].map((run) => run.rps)) / runs[server].length : null);
-    const rps = { bareYoga: mean('bareYoga'), posgraph: mean('posgraph'), hiveGateway: mean('hiveGateway') };
+    const rps = { bareYoga: mean('bareYoga'), posgraph: mean('posgraph'), posgraphCached: mean('posgraphCached'), hiveGateway: mean('hiveGateway') };
     return {
       rps,
       runs,
       posgraphVendorCallsPerRequest: vendorCallsPerRequest,
       rpsVsBareYoga: rps.posgraph! / rps.bareYoga!,
       rpsVsHiveGateway: rps.hiveGateway ? rps.posgraph! / rps.hiveGateway : null,
+      cachedRpsVsBareYoga: rps.posgraphCached! / rps.bareYoga!,
+      cachedRpsVsHiveGateway: rps.hiveGateway ? rps.posgraphCached! / rps.hiveGateway : null,
     };
   };
 

@@ -1,6 +1,6 @@
 /**
  * posgraph under load, in a process of its own: the gateway of bench/lib/gateway.ts behind
- * node:http, over the connections in BENCH_CONFIG. `GET /__bench/stats` answers the vendor
+ * node:http, over the connections in BENCH_CONFIG (with its caches when BENCH_CACHE=1). `GET /__bench/stats` answers the vendor
  * connections its agent has opened (keep-alive is measured, not assumed).
  */
 import { createServer } from 'node:http';
@@ -11,7 +11,8 @@ import { createBenchGateway } from '../lib/gateway.ts';
 
 const config = JSON.parse(process.env.BENCH_CONFIG ?? 'null') as GatewayConfig | null;
 if (!config) throw new Error('BENCH_CONFIG must hold the gateway configuration (JSON)');
-const bench = createBenchGateway(config);
+// BENCH_CACHE=1: with the entity and response caches `npm start` has.
+const bench = createBenchGateway(config, { cache: process.env.BENCH_CACHE === '1' });
 const server = createServer((request, response) => {
   if (request.url === '/__bench/stats') {
     response.writeHead(200, { 'content-type': 'application/json' });
