@@ -7,7 +7,7 @@
  * every vendor call of the request listens on it, so none starts after the deadline and
  * those in flight are aborted.
  */
-import type { GraphQLError } from 'graphql';
+import { GraphQLError } from 'graphql';
 import type { Connection } from './core/connection.ts';
 import { DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from './core/deadline.ts';
 import type { WriteStore } from './core/write-once.ts';
@@ -49,7 +49,13 @@ export interface GatewayContext {
   readonly requestDeadlineMs: number;
 }
 
-export function createContext(services: GatewayServices, signal?: AbortSignal, tenant: Tenant = OPEN_TENANT): GatewayContext {
+/**
+ * `tenant` null: the gateway checks keys and this request carries no valid one. useTenantAuth
+ * answers such requests 401 first; should one ever get here, it is refused rather than
+ * served as the open tenant, which sees every connection.
+ */
+export function createContext(services: GatewayServices, signal?: AbortSignal, tenant: Tenant | null = OPEN_TENANT): GatewayContext {
+  if (tenant === null) throw new GraphQLError('An API key is required', { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } });
   const { idempotency, batching = true } = services;
   const connections = connectionsOf(services.connections, tenant);
   const requestDeadlineMs = services.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;

@@ -133,7 +133,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   return createYoga<Record<string, never>, GatewayContext>({
     schema: options.subgraph === true ? subgraphSchema : schema,
     // useTenantAuth already answered 401 to a request without a valid key.
-    context: ({ request }) => createContext(services, request.signal, options.tenants ? options.tenants.authenticate(request.headers.get('authorization')) : OPEN_TENANT),
+    context: ({ request }) => createContext(services, request.signal, options.tenants ? (options.tenants.authenticate(request.headers.get('authorization')) ?? null) : OPEN_TENANT),
     plugins: plugins.filter((plugin) => plugin !== false),
     maxRequestBodySize: limits.bodyBytes,
     batching: { limit: limits.batch },

@@ -197,7 +197,8 @@ export function useResponseCaching(options: ResponseCachingOptions): Array<Plugi
       }
     },
     onResponse({ request, response }) {
-      if (new URL(request.url).pathname !== graphqlEndpoint || response.status === 304) return;
+      // GraphQL answers on any path Yoga serves them (`/graphql/` too: onParams ran), and refusals at the endpoint.
+      if (response.status === 304 || (!operationsPerRequest.has(request) && new URL(request.url).pathname !== graphqlEndpoint)) return;
       if (response.headers.get('content-type')?.includes('text/html')) return;
       // Only an answer the cache kept carries Cache-Control; a batch mixes answers, so it is never stored by a client.
       if (!response.headers.has('cache-control') || (operationsPerRequest.get(request) ?? 0) > 1) {

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { API_KEY_HASH, hashApiKey, TenantDirectory } from '../../src/core/tenants.ts';
+import { createContext, type GatewayServices } from '../../src/context.ts';
+import { InMemoryIdempotencyStore } from '../../src/core/idempotency.ts';
+import type { WriteOutcome } from '../../src/core/write-once.ts';
 
 const directory = new TenantDirectory([
   { id: 'acme', name: 'Acme', apiKeys: [hashApiKey('acme-1'), hashApiKey('acme-2')], connections: ['a'] },
@@ -33,5 +36,14 @@ describe('TenantDirectory', () => {
         expect(hashApiKey(a) === hashApiKey(b)).toBe(a === b);
       }),
     );
+  });
+});
+
+describe('createContext', () => {
+  const services: GatewayServices = { connections: new Map(), idempotency: new InMemoryIdempotencyStore<WriteOutcome<unknown>>() };
+
+  it('refuses a request that authenticated as no tenant instead of serving it as the open tenant', () => {
+    expect(() => createContext(services, undefined, null)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }));
+    expect(createContext(services).tenant).toBe('default');
   });
 });

@@ -149,6 +149,16 @@ describe('caching, in memory', () => {
       expect(health.body.errors).toBeUndefined();
       expect(health.headers['cache-control']).toBe('no-store');
     });
+
+    it('is the same on every path Yoga serves GraphQL on, /graphql/ included', async () => {
+      const QUERY = `{ node(id: "not-an-id") { id } }`;
+      for (const path of ['/graphql/', '/x/graphql']) {
+        const response = await request(new URL(path, stack.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
+        const body = (await response.body.json()) as Answer['body'];
+        expect(body.errors?.[0]?.extensions?.code, path).toBe('BAD_USER_INPUT');
+        expect(response.headers['cache-control'], path).toBe('no-store');
+      }
+    });
   });
 });
 
@@ -167,6 +177,10 @@ describe('caching per tenant', () => {
     const acme = await post(stack, QUERY, undefined, ACME);
     expect(acme.body.data.connections.map((c: { id: string }) => c.id)).toEqual(['demo-incocloud', 'demo-kash']);
     expect((await callsDuring(stack, () => post(stack, QUERY, undefined, ACME))).calls).toBe(0);
+    // Answers are kept per tenant, not per header: another spelling of acme's key is a hit on acme's answer.
+    const respelled = await callsDuring(stack, () => post(stack, QUERY, undefined, { authorization: 'bearer   acme-demo-key' }));
+    expect(respelled.calls).toBe(0);
+    expect(respelled.result.body).toEqual(acme.body);
 
     const globex = await callsDuring(stack, () => post(stack, QUERY, undefined, GLOBEX));
     expect(globex.result.body.data.connections.map((c: { id: string }) => c.id)).toEqual(['demo-icash', 'demo-tactill']);
