@@ -40,19 +40,21 @@ interface Entry<T> {
 }
 
 export class InMemoryIdempotencyStore<T> implements IdempotencyStore<T> {
+  /** In expiry order (each write moves its key to the end), so expired keys are at the front. */
   private readonly entries = new Map<string, Entry<T>>();
 
   /** Completed keys are kept this long (Stripe keeps them 24 hours). */
   constructor(private readonly ttlMs = 24 * 3_600_000) {}
 
   async claim(key: string, fingerprint: string, reference: string): Promise<ClaimResult<T>> {
+    this.sweep();
     const entry = this.live(key);
     if (entry && !(entry.record.state === 'unknown' && entry.record.fingerprint === fingerprint)) {
       return { claimed: false, record: entry.record };
     }
     // A key whose outcome is unknown is claimed again with its first reference, to reconcile.
     const kept = entry?.record.reference ?? reference;
-    this.entries.set(key, this.entry({ state: 'pending', fingerprint, reference: kept }));
+    this.put(key, this.entry({ state: 'pending', fingerprint, reference: kept }));
     return { claimed: true, reference: kept, reconcile: entry !== undefined };
   }
 
@@ -83,8 +85,23 @@ export class InMemoryIdempotencyStore<T> implements IdempotencyStore<T> {
   private settle(key: string, next: (record: IdempotencyRecord<T>) => IdempotencyRecord<T>): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    this.entries.set(key, { ...this.entry(next(entry.record)) });
+    this.put(key, this.entry(next(entry.record)));
     entry.settle();
+  }
+
+  private put(key: string, entry: Entry<T>): void {
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+  }
+
+  /** Forgets expired keys: a key nobody asks about again would otherwise stay for ever. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, entry] of this.entries) {
+      if (entry.expiresAt > now) return;
+      this.entries.delete(key);
+      entry.settle();
+    }
   }
 
   private entry(record: IdempotencyRecord<T>): Entry<T> {

@@ -90,7 +90,6 @@ export async function sharedToken(store: TokenStore, key: string, buy: () => Pro
   }
 }
 
-/** One process's token store. */
 /** How a client's session is written to, and read back from, a TokenStore. */
 export interface SessionCodec<S> {
   encode(session: S): string;
@@ -160,6 +159,7 @@ export class SharedSession<S> {
   }
 }
 
+/** One process's token store. */
 export class InMemoryTokenStore implements TokenStore {
   private readonly values = new Map<string, { value: string; expiresAt: number }>();
   private readonly locks = new Map<string, { owner: string; expiresAt: number }>();

@@ -9,7 +9,11 @@
 import { compareEventIds, parseEventId, type EventIdParts } from './event-ids.ts';
 import { matches, type LiveEvent, type LiveEventFilter } from './events.ts';
 
-/** Past this many undelivered events the subscriber is too slow: its stream ends, and it resumes with Last-Event-ID. */
+/**
+ * Past this many undelivered events the subscriber is too slow: its stream ends (over SSE the
+ * client sees the subscription complete) and it is up to the client to resubscribe with its
+ * Last-Event-ID.
+ */
 export const DEFAULT_MAX_BUFFERED_EVENTS = 1_000;
 
 export interface EventStreamOptions {

@@ -7,8 +7,11 @@
  *
  * The bus is also a bounded log: every event gets an id, increasing in publication order,
  * so a subscriber that reconnects with the last id it saw (`Last-Event-ID`) is replayed
- * exactly what it missed, as long as the log still holds it.
+ * exactly what it missed, as long as the log still holds it. When it does not (the id is
+ * older than the log, from a log that is gone, or not an id at all) the subscription fails
+ * with EVENTS_MISSED instead of silently skipping what was lost.
  */
+import { GatewayError } from '../core/errors.ts';
 
 export type LiveEventType = 'saleCreated' | 'cashbookChanged';
 
@@ -48,7 +51,11 @@ export interface LiveEventFilter {
 }
 
 export interface SubscribeOptions {
-  /** Replay every logged event after this one before following live ones. */
+  /**
+   * Replay every logged event after this one before following live ones. The log must still
+   * hold this event (then it holds every later one): otherwise the iteration fails with
+   * EventsMissedError.
+   */
   readonly lastEventId?: string | null;
   /** Ends the iteration (the client went away). */
   readonly signal?: AbortSignal;
@@ -64,12 +71,26 @@ export interface LiveEvents {
    */
   publish(event: LiveEventInput): Promise<PublishResult>;
   /**
-   * Events matching the filter, in log order: first those after `lastEventId` still in the
-   * log, then live ones, until the iterator is returned or the signal fires.
+   * Events matching the filter, in log order: first those after `lastEventId`, then live
+   * ones, until the iterator is returned or the signal fires. Fails with EventsMissedError
+   * when the log can no longer replay everything after `lastEventId`.
    */
   subscribe(filter: LiveEventFilter, options?: SubscribeOptions): AsyncIterable<LiveEvent>;
   /** Stops background work (Redis readers); subscriptions end. */
   close(): Promise<void>;
+}
+
+/**
+ * The log cannot replay every event after the client's Last-Event-ID: it no longer holds that
+ * event (it is bounded, so later ones may be gone too), the id is not of this log (an
+ * in-memory log restarted, a Redis Stream lost), or not an id at all. The client must reload
+ * what it shows and subscribe again without one; replaying what is left would hide the gap.
+ */
+export class EventsMissedError extends GatewayError {
+  override readonly name = 'EventsMissedError';
+  constructor() {
+    super('EVENTS_MISSED', 'Events after this Last-Event-ID are no longer in the log (or it is not one of its ids): reload, then subscribe again without Last-Event-ID');
+  }
 }
 
 /** The key by which one change is recognised whichever source reports it. */

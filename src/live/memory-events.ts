@@ -3,9 +3,9 @@
  * bounded memory of the changes already published (for de-duplication). Enough for one
  * replica; replicas share a log through RedisLiveEvents instead.
  */
-import { compareEventIds, EventIdClock, parseEventId } from './event-ids.ts';
+import { EventIdClock, formatEventId, parseEventId } from './event-ids.ts';
 import { EventStream } from './event-stream.ts';
-import { dedupeKey, type LiveEvent, type LiveEventFilter, type LiveEventInput, type LiveEvents, type PublishResult, type SubscribeOptions } from './events.ts';
+import { dedupeKey, EventsMissedError, type LiveEvent, type LiveEventFilter, type LiveEventInput, type LiveEvents, type PublishResult, type SubscribeOptions } from './events.ts';
 
 export interface LiveLogOptions {
   /** Events kept for replay (Last-Event-ID). Default 1 000. */
@@ -48,9 +48,16 @@ export class InMemoryLiveEvents implements LiveEvents {
   subscribe(filter: LiveEventFilter, options: SubscribeOptions = {}): AsyncIterable<LiveEvent> {
     const stream: EventStream = new EventStream({ filter, signal: options.signal, onEnd: () => this.streams.delete(stream) });
     this.streams.add(stream);
-    const after = options.lastEventId ? parseEventId(options.lastEventId) : null;
-    // An id this log cannot read asks for nothing to be replayed.
-    stream.replayed(after ? this.log.filter((event) => compareEventIds(parseEventId(event.eventId)!, after) > 0) : []);
+    if (!options.lastEventId) {
+      stream.replayed([]);
+      return stream;
+    }
+    const after = parseEventId(options.lastEventId);
+    const id = after && formatEventId(after);
+    // Only while the ring still holds the client's event does it hold every later one.
+    const index = this.log.findIndex((event) => event.eventId === id);
+    if (index >= 0) stream.replayed(this.log.slice(index + 1));
+    else stream.fail(new EventsMissedError());
     return stream;
   }
 

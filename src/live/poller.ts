@@ -19,10 +19,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '../core/connection.ts';
-import { withDeadline } from '../core/deadline.ts';
 import type { CashbookRecord, SaleRecord } from '../core/model.ts';
 import { saleEvent, type LiveEventInput, type LiveEvents } from './events.ts';
 import type { PollState } from './poll-state.ts';
+import { scopedDeadline } from './scoped-deadline.ts';
 
 export const DEFAULT_POLL_INTERVAL_MS = 5_000;
 /** Connections whose vendor pushes changes are still polled, rarely: a notice sent while the gateway was down is otherwise lost. */
@@ -148,10 +148,16 @@ export class LivePoller {
     // Held across polls (each renews it), and longer than a poll may take; a replica that dies lets go when it expires.
     if (!(await this.options.state.claim(connectionId, this.owner, Math.max(3 * interval, 2 * deadlineMs)))) return { status: 'SKIPPED', reason: 'LOCKED' };
 
-    const signal = withDeadline(this.stopping.signal, deadlineMs);
-    const outcomes = [sale?.list ? await this.pollSales(connection, signal) : null, cashbook?.list ? await this.pollCashbooks(connection, signal) : null].filter(
-      (outcome) => outcome !== null,
-    );
+    // The poller lives as long as the process: each poll holds its stop signal only while it runs.
+    const { signal, release } = scopedDeadline(this.stopping.signal, deadlineMs);
+    let outcomes;
+    try {
+      outcomes = [sale?.list ? await this.pollSales(connection, signal) : null, cashbook?.list ? await this.pollCashbooks(connection, signal) : null].filter(
+        (outcome) => outcome !== null,
+      );
+    } finally {
+      release();
+    }
     if (outcomes.every((outcome) => outcome === 'BASELINE')) return { status: 'BASELINE' };
     const counted = outcomes.filter((outcome) => outcome !== 'BASELINE');
     return { status: 'POLLED', published: sum(counted.map((outcome) => outcome.published)), read: sum(counted.map((outcome) => outcome.read)) };

@@ -6,6 +6,11 @@
  * client may reconnect to any replica with Last-Event-ID and be replayed from the stream
  * (XRANGE); and a replica that restarts loses nothing. `XADD … MAXLEN ~ n` bounds it.
  *
+ * Replay reads the stream from the client's Last-Event-ID on (XRANGE, inclusive): only if the
+ * stream still holds that entry does it hold every later one. Any other id (trimmed, from a
+ * stream that was lost, not an id) fails the subscription with EVENTS_MISSED rather than
+ * leave a gap. (XINFO's max-deleted-entry-id would not help: trimming does not set it.)
+ *
  * Publishing runs one script: remember the change (SET NX with a time to live) and append
  * it only when it was new — atomic, so a webhook and a poller on two replicas seeing the same
  * sale yield one entry. Each replica runs one reader (XREAD BLOCK on its own connection, each
@@ -16,10 +21,11 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EventStream } from './event-stream.ts';
-import { parseEventId } from './event-ids.ts';
+import { formatEventId, parseEventId } from './event-ids.ts';
 import { DEFAULT_LOG_CAPACITY } from './memory-events.ts';
 import {
   dedupeKey,
+  EventsMissedError,
   LIVE_EVENT_SOURCES,
   LIVE_EVENT_TYPES,
   type LiveEvent,
@@ -41,7 +47,7 @@ export interface RedisLiveEventsOptions {
   readonly namespace?: string;
   /** How long one blocking read waits before it starts again, in ms. Default 5 000. */
   readonly blockMs?: number;
-  /** Told when the reader cannot read (Redis away); it keeps trying. */
+  /** Told once when the reader cannot read (Redis away), not again until it has read; it keeps trying. */
   readonly onReadError?: (error: Error) => void;
 }
 
@@ -73,6 +79,9 @@ export class RedisLiveEvents implements LiveEvents {
     const namespace = options.namespace ?? 'live';
     this.redis = options.redis;
     this.reader = options.redis.duplicate({ connectionName: 'posgraph-live-reader' });
+    // A duplicate has none of the original's listeners; without one, ioredis prints every failed
+    // reconnection to stderr. The reader's failed reads are reported through onReadError.
+    this.reader.on('error', () => {});
     this.streamKey = `${namespace}:events`;
     this.seenPrefix = `${namespace}:seen:`;
     this.capacity = options.capacity ?? DEFAULT_LOG_CAPACITY;
@@ -91,16 +100,24 @@ export class RedisLiveEvents implements LiveEvents {
   subscribe(filter: LiveEventFilter, options: SubscribeOptions = {}): AsyncIterable<LiveEvent> {
     const stream: EventStream = new EventStream({ filter, signal: options.signal, onEnd: () => this.streams.delete(stream) });
     this.streams.add(stream);
-    const after = options.lastEventId ? parseEventId(options.lastEventId) : null;
-    if (!after) {
+    if (!options.lastEventId) {
       stream.replayed([]);
+      return stream;
+    }
+    const after = parseEventId(options.lastEventId);
+    if (!after) {
+      stream.fail(new EventsMissedError());
       return stream;
     }
     // Live events are held by the stream until the replay is in, then de-duplicated by id.
     // The whole rest of the stream: MAXLEN bounds it (to a little over the capacity).
+    const from = formatEventId(after);
     this.redis
-      .xrange(this.streamKey, `(${options.lastEventId!.trim()}`, '+')
-      .then((entries) => stream.replayed(entries.flatMap((entry) => this.decode(entry as StreamEntry))))
+      .xrange(this.streamKey, from, '+')
+      .then((entries) => {
+        if (entries[0]?.[0] !== from) stream.fail(new EventsMissedError());
+        else stream.replayed(entries.slice(1).flatMap((entry) => this.decode(entry as StreamEntry)));
+      })
       .catch((error: Error) => stream.fail(error));
     return stream;
   }
@@ -115,6 +132,7 @@ export class RedisLiveEvents implements LiveEvents {
 
   private async readForever(): Promise<void> {
     let lastId: string | null = null;
+    let failing = false;
     while (!this.closed) {
       try {
         if (lastId === null) {
@@ -123,6 +141,7 @@ export class RedisLiveEvents implements LiveEvents {
           this.markReady();
         }
         const answer = (await this.reader.xread('COUNT', 500, 'BLOCK', this.blockMs, 'STREAMS', this.streamKey, lastId)) as Array<[string, StreamEntry[]]> | null;
+        failing = false;
         for (const [, entries] of answer ?? []) {
           for (const entry of entries) {
             lastId = entry[0];
@@ -131,7 +150,9 @@ export class RedisLiveEvents implements LiveEvents {
         }
       } catch (error) {
         if (this.closed) return;
-        this.options.onReadError?.(error as Error);
+        // One report per outage: the loop retries twice a second.
+        if (!failing) this.options.onReadError?.(error as Error);
+        failing = true;
         // Redis is away: ioredis reconnects; wait a little rather than spin.
         await new Promise((resolve) => setTimeout(resolve, 500).unref());
       }

@@ -8,10 +8,10 @@
  * passed long ago.
  */
 import type { GatewayContext } from '../context.ts';
-import { withDeadline } from '../core/deadline.ts';
 import { GatewayError, NotFoundError } from '../core/errors.ts';
 import { RequestLoaders } from '../core/loaders.ts';
 import { LIVE_EVENT_SOURCES, type LiveEvent, type LiveEventType } from '../live/events.ts';
+import { scopedDeadline } from '../live/scoped-deadline.ts';
 import { lastEventIdOf, requestSignalOf, tagEventId } from '../plugins/use-sse-event-ids.ts';
 import { builder } from './builder.ts';
 import { CashbookRef } from './cashbook.ts';
@@ -88,9 +88,24 @@ function follow(context: GatewayContext, type: LiveEventType, named: readonly (s
 
 type EventScope = { -readonly [K in 'loaders' | 'signal']: GatewayContext[K] };
 
+/** Per subscription: lets go of the previous event's hold on the request's signal. */
+const previousEvent = new WeakMap<object, () => void>();
+
+/**
+ * The signal of one event of a subscription: it fires when the client leaves or the event's
+ * deadline passes. The request lives for hours and thousands of events, so each event holds
+ * it only until the next one starts (events run one after the other): see scopedDeadline.
+ */
+export function eventSignal(subscription: object, request: AbortSignal | undefined, deadlineMs: number): AbortSignal {
+  previousEvent.get(subscription)?.();
+  const { signal, release } = scopedDeadline(request, deadlineMs);
+  previousEvent.set(subscription, release);
+  return signal;
+}
+
 /** Runs as each event starts executing: fresh loaders and deadline, and the SSE id of its message. */
 function beginEvent(context: GatewayContext, event: LiveEvent): LiveEvent {
-  const signal = withDeadline(requestSignalOf(context), context.requestDeadlineMs);
+  const signal = eventSignal(context, requestSignalOf(context), context.requestDeadlineMs);
   const scope = context as unknown as EventScope;
   scope.signal = signal;
   // Not the shared entity cache either: an event says the record changed, a cached copy may predate it.

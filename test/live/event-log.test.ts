@@ -2,16 +2,19 @@
  * The live-event log's contract, for both logs: in this process, and a Redis Stream on a real
  * redis-server.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import type { LiveEvent, LiveEventInput, LiveEvents } from '../../src/live/events.ts';
 import { InMemoryLiveEvents } from '../../src/live/memory-events.ts';
 import { RedisLiveEvents } from '../../src/live/redis-events.ts';
+import { closeRedis, createRedis } from '../../src/state/redis.ts';
 import { startRedisServer, type RedisServer } from '../support/redis-server.ts';
 
 let redisServer: RedisServer;
 const clients: Redis[] = [];
 let namespaces = 0;
+const streamKeys = new Map<LiveEvents, string>();
 
 beforeAll(async () => {
   redisServer = await startRedisServer();
@@ -24,20 +27,25 @@ afterAll(async () => {
 interface LogKind {
   readonly name: string;
   create(options?: { capacity?: number }): Promise<LiveEvents>;
+  /** How many events the log holds now. */
+  held(log: LiveEvents): Promise<number>;
 }
 
 const KINDS: LogKind[] = [
-  { name: 'in memory', create: async (options = {}) => new InMemoryLiveEvents(options) },
+  { name: 'in memory', create: async (options = {}) => new InMemoryLiveEvents(options), held: async (log) => (log as unknown as { log: unknown[] }).log.length },
   {
     name: 'Redis Stream',
     async create(options = {}) {
       const redis = new Redis(redisServer.url, { keyPrefix: 'posgraph:' });
       clients.push(redis);
       // A namespace per log: each test starts from an empty stream.
-      const events = new RedisLiveEvents({ redis, capacity: options.capacity, namespace: `test-${++namespaces}`, blockMs: 200 });
+      const namespace = `test-${++namespaces}`;
+      const events = new RedisLiveEvents({ redis, capacity: options.capacity, namespace, blockMs: 200 });
+      streamKeys.set(events, `${namespace}:events`);
       await events.ready;
       return events;
     },
+    held: async (log) => clients[0]!.xlen(streamKeys.get(log)!),
   },
 ];
 
@@ -105,38 +113,39 @@ describe.each(KINDS)('the live-event log ($name)', (kind) => {
     await log.close();
   });
 
-  it('replays nothing for an id it cannot read, and everything it holds for one older than its log', async () => {
+  it('fails with EVENTS_MISSED, replaying nothing, for an id that is not one of its own', async () => {
     const log = await kind.create();
-    const a = await log.publish(sale());
-    const b = await log.publish(sale());
-    const garbage = log.subscribe(ALL, { lastEventId: 'not-an-id' });
-    const ancient = log.subscribe(ALL, { lastEventId: '1-0' });
-    const c = await log.publish(sale());
-    const id = (result: Awaited<ReturnType<LiveEvents['publish']>>) => (result.published ? result.event.eventId : '');
-    expect((await take(garbage, 1)).map((event) => event.eventId)).toEqual([id(c)]);
-    expect((await take(ancient, 3)).map((event) => event.eventId)).toEqual([id(a), id(b), id(c)]);
+    await log.publish(sale());
+    // Garbage, an id older than anything this log held (an earlier life of it), one it never gave.
+    for (const lastEventId of ['not-an-id', '1-0', '99999999999999-0']) {
+      expect(await resume(log, lastEventId, null), lastEventId).toBe('EVENTS_MISSED');
+    }
     await log.close();
   });
 
-  it('keeps a bounded log: a client too far behind is replayed the latest events only', async () => {
+  it('keeps a bounded log: a client whose last event it still holds is replayed the rest, one further behind is told it missed events', async () => {
     const log = await kind.create({ capacity: 3 });
     const ids: string[] = [];
     for (let index = 0; index < 200; index += 1) {
       const result = await log.publish(sale());
       if (result.published) ids.push(result.event.eventId);
     }
-    const resumed = log.subscribe(ALL, { lastEventId: ids[0] });
     const tail = await log.publish(sale());
     const tailId = tail.published ? tail.event.eventId : '';
-    const received: LiveEvent[] = [];
-    for await (const event of resumed) {
-      received.push(event);
-      if (event.eventId === tailId) break;
+    // From the newest back: every id resumes until the first one the log cannot answer for.
+    let oldest = ids.length - 1;
+    let replayed: string[] = [];
+    for (let index = ids.length - 1; index >= 0; index -= 1) {
+      const outcome = await resume(log, ids[index]!, tailId);
+      if (outcome === 'EVENTS_MISSED') break;
+      expect(outcome).toEqual([...ids.slice(index + 1), tailId]);
+      [oldest, replayed] = [index, outcome as string[]];
     }
-    // Redis trims to about the capacity (MAXLEN ~), never below it.
-    expect(received.length).toBeGreaterThanOrEqual(4);
-    expect(received.length).toBeLessThan(200);
-    expect(received.map((event) => event.eventId).slice(0, -1)).toEqual(ids.slice(-(received.length - 1)));
+    // The oldest id that resumes is the oldest the log holds: the replay is all the rest.
+    expect(replayed).toHaveLength((await kind.held(log)) - 1);
+    expect(replayed.length).toBeGreaterThanOrEqual(2);
+    expect(oldest).toBeGreaterThan(0);
+    expect(await resume(log, ids[0]!, tailId)).toBe('EVENTS_MISSED');
     await log.close();
   });
 
@@ -159,6 +168,44 @@ describe.each(KINDS)('the live-event log ($name)', (kind) => {
   });
 });
 
+describe('the Redis Stream log across a Redis restart', () => {
+  it('reports the outage once, then follows the new stream, with nothing printed by ioredis', async () => {
+    const first = await startRedisServer();
+    const printed = vi.spyOn(console, 'error');
+    const readErrors: Error[] = [];
+    // As in production: the shared connection of src/state, its reader duplicated from it.
+    const redis = createRedis(first.url, { role: 'test' });
+    const log = new RedisLiveEvents({ redis, blockMs: 200, onReadError: (error) => readErrors.push(error) });
+    const restarted = { stop: async () => {} };
+    try {
+      await log.ready;
+      const followed = log.subscribe(ALL)[Symbol.asyncIterator]();
+      const before = await log.publish(sale());
+      expect((await followed.next()).value).toMatchObject({ eventId: before.published && before.event.eventId });
+
+      await first.stop();
+      await vi.waitFor(() => expect(readErrors).toHaveLength(1), { timeout: 5_000 });
+      // The reader goes on retrying (every 500 ms) without saying so again.
+      await new Promise((resolve) => setTimeout(resolve, 1_600));
+      expect(readErrors).toHaveLength(1);
+
+      // The same address, an empty Redis (nothing was saved): a new stream.
+      const child = spawn('redis-server', ['--port', String(first.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+      restarted.stop = () => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))));
+      const after = await vi.waitFor(() => log.publish(sale()), { timeout: 10_000, interval: 100 });
+      expect((await followed.next()).value).toMatchObject({ eventId: after.published && after.event.eventId });
+      expect(readErrors).toHaveLength(1);
+      expect(printed.mock.calls.filter((call) => String(call[0]).includes('ioredis'))).toEqual([]);
+    } finally {
+      printed.mockRestore();
+      await log.close();
+      await closeRedis(redis);
+      await restarted.stop();
+      await first.stop();
+    }
+  });
+});
+
 describe('a slow subscriber', () => {
   it('is ended, with what was buffered handed out first, rather than buffer without bound', async () => {
     const { EventStream } = await import('../../src/live/event-stream.ts');
@@ -172,6 +219,23 @@ describe('a slow subscriber', () => {
     expect(ended).toBe(1);
   });
 });
+
+/**
+ * Resumes after `lastEventId`: the ids replayed up to `untilId` (then it returns the
+ * subscription), or the code of the error the subscription failed with.
+ */
+async function resume(log: LiveEvents, lastEventId: string, untilId: string | null): Promise<string[] | string> {
+  const received: string[] = [];
+  try {
+    for await (const event of log.subscribe(ALL, { lastEventId })) {
+      received.push(event.eventId);
+      if (event.eventId === untilId) break;
+    }
+  } catch (error) {
+    return (error as { extensions?: { code?: string } }).extensions?.code ?? String(error);
+  }
+  return received;
+}
 
 function compare(a: string, b: string): number {
   const [ams, aseq] = a.split('-').map(Number);

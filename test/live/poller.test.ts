@@ -50,15 +50,18 @@ class FakeShop {
   }
 }
 
-async function drain(log: InMemoryLiveEvents, after: string | null = null): Promise<LiveEvent[]> {
-  // Replaying from the oldest id possible reads the whole log without waiting.
-  const events: LiveEvent[] = [];
-  const marker = await log.publish({ type: 'saleCreated', connection: 'marker', id: `m${Math.random()}`, occurredAt: '2026-01-01T00:00:00Z', via: 'GATEWAY' });
-  for await (const event of log.subscribe({ types: ['saleCreated'], connections: ['shop', 'marker'] }, { lastEventId: after ?? '0-0' })) {
-    if (marker.published && event.eventId === marker.event.eventId) break;
-    events.push(event);
-  }
-  return events;
+/** Follows the log from now on; `drain()` hands out what it published meanwhile. */
+function record(log: InMemoryLiveEvents): { drain(): Promise<LiveEvent[]> } {
+  const events = log.subscribe({ types: ['saleCreated'], connections: ['shop', 'marker'] })[Symbol.asyncIterator]();
+  return {
+    async drain() {
+      // A marker published last: everything before it has been delivered.
+      const marker = await log.publish({ type: 'saleCreated', connection: 'marker', id: `m${Math.random()}`, occurredAt: '2026-01-01T00:00:00Z', via: 'GATEWAY' });
+      const received: LiveEvent[] = [];
+      for (let next = await events.next(); !next.done && !(marker.published && next.value.eventId === marker.event.eventId); next = await events.next()) received.push(next.value);
+      return received;
+    },
+  };
 }
 
 const T = (seconds: number) => new Date(Date.UTC(2026, 11, 1, 10, 0, seconds)).toISOString();
@@ -69,6 +72,7 @@ describe('LivePoller', () => {
     shop.add('1', T(0));
     shop.add('2', T(5));
     const log = new InMemoryLiveEvents();
+    const recorder = record(log);
     const poller = new LivePoller({ connections: new Map([['shop', shop.connection()]]), events: log, state: new InMemoryPollState(), pageSize: 2 });
 
     expect(await poller.pollOnce('shop')).toEqual({ status: 'BASELINE' });
@@ -89,7 +93,7 @@ describe('LivePoller', () => {
     ]);
     expect(await poller.pollOnce('shop')).toMatchObject({ status: 'POLLED', published: 0 });
 
-    const events = await drain(log);
+    const events = await recorder.drain();
     // Oldest first within a poll, each sale once, via POLLING.
     expect(events.map((event) => [event.id, event.via])).toEqual([
       ['3', 'POLLING'],
@@ -105,6 +109,7 @@ describe('LivePoller', () => {
     const shop = new FakeShop();
     shop.add('1', T(0));
     const log = new InMemoryLiveEvents();
+    const recorder = record(log);
     const state = new InMemoryPollState();
     const connections = new Map([['shop', shop.connection()]]);
     await new LivePoller({ connections, events: log, state }).pollOnce('shop');
@@ -114,7 +119,7 @@ describe('LivePoller', () => {
     // As if the cursor had not been saved: the next run reads sale 2 again.
     await state.save('shop', 'sale', saved!);
     expect(await new LivePoller({ connections, events: log, state }).pollOnce('shop')).toMatchObject({ status: 'POLLED', published: 0 });
-    expect((await drain(log)).map((event) => event.id)).toEqual(['2']);
+    expect((await recorder.drain()).map((event) => event.id)).toEqual(['2']);
   });
 
   it('leaves a connection alone while its breaker is open', async () => {

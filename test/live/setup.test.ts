@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, createConnections, parseConfig } from '../../src/config.ts';
 import { InMemoryLiveEvents } from '../../src/live/memory-events.ts';
+import { InMemoryPollState } from '../../src/live/poll-state.ts';
 import { createLive } from '../../src/live/setup.ts';
 
 const demoFile = JSON.parse(readFileSync('config/demo.json', 'utf8')) as Record<string, unknown>;
@@ -19,7 +20,9 @@ describe('the live configuration section', () => {
     expect(config.live).toEqual({ pollIntervalMs: 2_000, replayCapacity: 50, connections: { 'demo-icash': { pollIntervalMs: false }, 'demo-kash': { pollIntervalMs: 500 } } });
     const live = createLive({ connections: createConnections(config), settings: config.live });
     expect(Object.fromEntries(live.poller.schedule)).toEqual({ 'demo-incocloud': 2_000, 'demo-kash': 500, 'demo-tactill': 2_000 });
+    // Without a Redis connection (REDIS_URL unset) the log and the cursors live in this process.
     expect(live.events).toBeInstanceOf(InMemoryLiveEvents);
+    expect((live.poller as unknown as { options: { state: unknown } }).options.state).toBeInstanceOf(InMemoryPollState);
     return live.close();
   });
 

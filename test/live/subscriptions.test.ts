@@ -4,7 +4,7 @@
  * in config/demo.json: acme (IncoCloud, Kash) and globex (iCash, Tactill).
  */
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createConnections, parseConfig } from '../../src/config.ts';
 import { decodeGlobalId } from '../../src/core/ids.ts';
 import { TenantDirectory } from '../../src/core/tenants.ts';
@@ -89,6 +89,15 @@ describe('saleCreated over GraphQL-over-SSE', () => {
     return body.data.createSale.sale.id;
   }
 
+  it('lets go of a subscription as soon as its client hangs up', async () => {
+    const streams = (live as unknown as { streams: Set<unknown> }).streams;
+    expect(streams.size).toBe(0);
+    const subscription = await subscribe('tactill');
+    await vi.waitFor(() => expect(streams.size).toBe(1));
+    subscription.close();
+    await vi.waitFor(() => expect(streams.size).toBe(0));
+  });
+
   it.each(VENDOR_IDS)('%s: a sale created here arrives via GATEWAY, one made elsewhere via POLLING, each exactly once', async (vendor) => {
     const subscription = await subscribe(vendor);
     expect(subscription.status).toBe(200);
@@ -148,6 +157,18 @@ describe('saleCreated over GraphQL-over-SSE', () => {
     open.push(again);
     const [replayed] = await again.waitFor(1);
     expect(replayed!.payload.data!.saleCreated.sale.id).toBe(missed);
+  });
+
+  it('tells a client whose Last-Event-ID the log does not hold that it missed events, rather than resume with a gap', async () => {
+    // An id from before this log (a restarted gateway's in-memory log), one it never gave, and garbage.
+    for (const lastEventId of ['1-0', '99999999999999-0', 'x']) {
+      const stale = await subscribe('tactill', { 'last-event-id': lastEventId });
+      const [refusal] = await stale.waitFor(1);
+      expect(refusal!.id, lastEventId).toBeNull();
+      expect(refusal!.payload.data ?? null).toBeNull();
+      expect(refusal!.payload.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'EVENTS_MISSED' }) })]);
+      await stale.ended;
+    }
   });
 
   it('shows a subscriber its own tenant’s connections only, and refuses a foreign one with NOT_FOUND', async () => {

@@ -3,7 +3,8 @@
  * redis-server). Where Redis serves several replicas, "another replica" is a second store
  * over its own connection on the same keys.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { InMemoryIdempotencyStore } from '../../src/core/idempotency.ts';
 import { memoryStores, redisStores } from '../support/shared-stores.ts';
 
 describe.each([memoryStores(), redisStores()])('idempotency store: $name', (kind) => {
@@ -100,5 +101,32 @@ describe('Redis idempotency store: a replica that dies while writing', () => {
     await store.claim('k', 'fp', 'ref');
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(await kind.peer(store).claim('k', 'other-input', 'x')).toMatchObject({ claimed: false, record: { fingerprint: 'fp' } });
+  });
+});
+
+describe('the in-memory idempotency store', () => {
+  it('forgets expired keys that nobody asks about again, and only those', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const store = new InMemoryIdempotencyStore<string>(60_000);
+      for (let index = 0; index < 100; index += 1) {
+        await store.claim(`old-${index}`, 'fp', 'ref');
+        await store.complete(`old-${index}`, 'payload');
+      }
+      await store.claim('settled-later', 'fp', 'ref');
+      vi.advanceTimersByTime(30_000);
+      await store.claim('claimed-later', 'fp', 'ref');
+      // Settling restarts a key's time: it outlives a key claimed before it settled.
+      vi.advanceTimersByTime(10_000);
+      await store.complete('settled-later', 'payload');
+      vi.advanceTimersByTime(20_001);
+      await store.claim('new', 'fp', 'ref');
+      expect([...(store as unknown as { entries: Map<string, unknown> }).entries.keys()]).toEqual(['claimed-later', 'settled-later', 'new']);
+      vi.advanceTimersByTime(30_000);
+      await store.claim('newer', 'fp', 'ref');
+      expect([...(store as unknown as { entries: Map<string, unknown> }).entries.keys()]).toEqual(['settled-later', 'new', 'newer']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
