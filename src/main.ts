@@ -73,9 +73,9 @@ async function main(): Promise<void> {
     graceful,
     graceMs,
     log: logger,
-    // Subscription streams never finish on their own: they end as the drain starts, and their
-    // clients resume on another replica with Last-Event-ID. The pollers stop with them.
-    beforeDrain: [
+    // Subscription streams are dropped as the drain starts (their clients resume on another
+    // replica with Last-Event-ID); the pollers stop before the pools they call through.
+    resources: [
       {
         name: 'live updates',
         close: () => {
@@ -83,8 +83,6 @@ async function main(): Promise<void> {
           return live.close();
         },
       },
-    ],
-    resources: [
       { name: 'upstream connections', close: () => sharedHttpAgent().agent.close() },
       { name: 'shared state', close: () => state.close() },
       { name: 'demo simulators', close: closeDemo },

@@ -37,12 +37,15 @@ export class GracefulServer {
   #finishedWhileDraining = 0;
   #drained: Promise<DrainResult> | undefined;
   readonly #inFlight = new Set<ServerResponse>();
+  /** Responses to requests that asked for an event stream (SSE subscriptions). */
+  readonly #eventStreams = new WeakSet<ServerResponse>();
   readonly #settled = new Set<() => void>();
 
   constructor(readonly server: Server) {
     // Before the application's own listener, so the header is set before it answers.
-    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+    server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
       this.#inFlight.add(response);
+      if (request.headers.accept?.includes('text/event-stream')) this.#eventStreams.add(response);
       if (this.#draining) response.setHeader('connection', 'close');
       response.once('close', () => {
         this.#inFlight.delete(response);
@@ -64,6 +67,23 @@ export class GracefulServer {
   /** Requests whose response has not yet been sent. */
   get inFlight(): number {
     return this.#inFlight.size;
+  }
+
+  /**
+   * Drops the connections of the event streams under way. A subscription never ends on its
+   * own, and ending it cleanly (`complete`) would tell its client it is over; a dropped
+   * connection makes an SSE client reconnect — to another replica — with Last-Event-ID.
+   * Resolves with how many were dropped.
+   */
+  dropEventStreams(): number {
+    let dropped = 0;
+    for (const response of this.#inFlight) {
+      if (this.#eventStreams.has(response) && response.headersSent) {
+        response.socket?.destroy();
+        dropped += 1;
+      }
+    }
+    return dropped;
   }
 
   /** Stops accepting, waits up to `graceMs` for the requests in flight, then closes every connection. Idempotent. */
@@ -119,12 +139,6 @@ export interface ShutdownLog {
 export interface ShutdownOptions {
   readonly graceful: GracefulServer;
   readonly graceMs?: number;
-  /**
-   * Closed as the drain starts: what would hold it open to the end of the grace otherwise —
-   * subscription streams, which never finish on their own (clients resume elsewhere with
-   * Last-Event-ID).
-   */
-  readonly beforeDrain?: readonly ClosableResource[];
   /** Closed one after another once the server has drained, in this order. */
   readonly resources?: readonly ClosableResource[];
   readonly log: ShutdownLog;
@@ -160,10 +174,12 @@ export async function shutDown(signal: string, options: ShutdownOptions): Promis
   const graceMs = options.graceMs ?? DEFAULT_SHUTDOWN_GRACE_MS;
   options.log.info({ signal, graceMs, inFlight: options.graceful.inFlight }, 'draining');
   const drained = options.graceful.drain(graceMs);
-  let failures = await closeAll(options.beforeDrain ?? [], options.log);
+  // Subscriptions would hold the drain to the end of the grace: their clients resume elsewhere.
+  const dropped = options.graceful.dropEventStreams();
+  if (dropped > 0) options.log.info({ dropped }, 'event streams dropped');
   const { finished, cut } = await drained;
   options.log.info({ finished, cut }, 'drained');
-  failures += await closeAll(options.resources ?? [], options.log);
+  const failures = await closeAll(options.resources ?? [], options.log);
   const code = failures > 0 ? 1 : 0;
   options.log.info({ code }, 'stopped');
   return code;

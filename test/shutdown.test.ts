@@ -14,6 +14,8 @@ import { DEFAULT_SHUTDOWN_GRACE_MS, GracefulServer, shutDown, shutdownGraceMs, s
 interface Held {
   readonly path: string;
   release(): void;
+  /** Starts the answer (status, headers) if needed and sends a chunk, keeping it open. */
+  write(chunk: string): void;
 }
 
 /** A server whose every request waits until the test releases it; `arrived` resolves per request. */
@@ -22,7 +24,14 @@ async function startHeldServer(): Promise<{ server: Server; graceful: GracefulSe
   const arrived: Held[] = [];
   const sockets = { opened: 0, closed: 0 };
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const held: Held = { path: request.url ?? '/', release: () => response.end(`answer to ${request.url}`) };
+    const held: Held = {
+      path: request.url ?? '/',
+      release: () => response.end(`answer to ${request.url}`),
+      write: (chunk) => {
+        if (!response.headersSent) response.writeHead(200, { 'content-type': 'text/event-stream' });
+        response.write(chunk);
+      },
+    };
     const next = waiting.shift();
     if (next) next(held);
     else arrived.push(held);
@@ -163,6 +172,38 @@ describe('GracefulServer.drain', () => {
   });
 });
 
+describe('event streams', () => {
+  it('are dropped as the drain starts, without an end, so their clients reconnect elsewhere; plain requests still finish', async () => {
+    const { server, graceful, origin, nextArrival } = await startHeldServer();
+    stopServer(server);
+    const stream = track(new Client(origin));
+    const subscribing = stream.request({ method: 'POST', path: '/graphql', headers: { accept: 'text/event-stream' } });
+    const streamHeld = await nextArrival();
+    // The stream has started (headers and a first event sent); the plain request has not.
+    streamHeld.write('event: next\ndata: {}\n\n');
+    const subscription = await subscribing;
+    const plain = track(new Client(origin));
+    const answer = plain.request({ method: 'GET', path: '/in-flight' });
+    const plainHeld = await nextArrival();
+    let received = '';
+    const ended = (async () => {
+      for await (const chunk of subscription.body) received += String(chunk);
+    })();
+    await vi.waitFor(() => expect(received).toContain('event: next'));
+
+    const log = recordingLog();
+    const stopped = shutDown('SIGTERM', { graceful, log, graceMs: 10_000 });
+    // Cut, not completed: the client sees its connection lost, never a `complete` event.
+    await expect(ended).rejects.toThrow();
+    expect(received).not.toContain('complete');
+    expect(log.lines.find(([message]) => message === 'event streams dropped')?.[1]).toEqual({ dropped: 1 });
+
+    plainHeld.release();
+    expect((await answer).statusCode).toBe(200);
+    expect(await stopped).toBe(0);
+  });
+});
+
 describe('GET /ready', () => {
   it('answers 200 while serving and 503 while draining, without an API key, while /health stays 200', async () => {
     let ready = true;
@@ -183,7 +224,7 @@ describe('GET /ready', () => {
 });
 
 describe('stopGracefullyOnSignals', () => {
-  it('on SIGTERM ends the streams as the drain starts, drains, then closes the resources in order, then exits 0', async () => {
+  it('on SIGTERM drains, then closes the resources in order, then exits 0', async () => {
     const { server, graceful, origin, nextArrival } = await startHeldServer();
     stopServer(server);
     const signals = new EventEmitter();
@@ -194,7 +235,6 @@ describe('stopGracefullyOnSignals', () => {
         log: recordingLog(),
         signals,
         exit: resolve,
-        beforeDrain: [{ name: 'streams', close: async () => void events.push(`streams closed, draining: ${graceful.draining}`) }],
         resources: [
           { name: 'pools', close: async () => void events.push(`pools closed, server listening: ${server.listening}`) },
           { name: 'simulators', close: async () => void events.push('simulators closed') },
@@ -207,13 +247,11 @@ describe('stopGracefullyOnSignals', () => {
 
     signals.emit('SIGTERM');
     expect(graceful.draining).toBe(true);
-    await new Promise((resolve) => setImmediate(resolve));
-    // The request is still held: only the streams are closed so far.
-    expect(events).toEqual(['streams closed, draining: true']);
+    expect(events).toEqual([]);
     held.release();
     expect((await answer).statusCode).toBe(200);
     expect(await exited).toBe(0);
-    expect(events).toEqual(['streams closed, draining: true', 'pools closed, server listening: false', 'simulators closed']);
+    expect(events).toEqual(['pools closed, server listening: false', 'simulators closed']);
   });
 
   it('exits at once on a second signal, with 128 + its number, while the first is still draining', async () => {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayCache } from '../../src/cache/gateway-cache.ts';
 import { invalidateOnLiveEvents } from '../../src/cache/live-invalidation.ts';
-import type { LiveEvent } from '../../src/live/events.ts';
+import type { LiveEvent, LiveEvents } from '../../src/live/events.ts';
 import { InMemoryLiveEvents } from '../../src/live/memory-events.ts';
 import { startTestStack, type TestStack } from '../e2e/harness.ts';
 
@@ -71,5 +71,29 @@ describe('cache invalidation by live events', () => {
     await publishAndWait({ type: 'cashbookChanged', connection: 'demo-tactill', id: 'cb-2', version: 'OPEN', occurredAt: new Date().toISOString(), via: 'POLLING' });
     expect(invalidated.map((event) => event.id)).not.toContain('900002');
     expect(await callsOf(SALES)).toBe(0);
+  });
+});
+
+describe('following the log', () => {
+  it('follows it again when its stream ends (a subscriber left too far behind is cut off)', async () => {
+    const event: LiveEvent = { eventId: '1-0', type: 'saleCreated', connection: 'c', id: '7', occurredAt: new Date().toISOString(), via: 'POLLING' };
+    let subscriptions = 0;
+    const live = {
+      subscribe: () => {
+        subscriptions += 1;
+        // The first stream ends at once, as a cut-off one does; the second brings an event.
+        return (async function* () {
+          if (subscriptions > 1) yield event;
+        })();
+      },
+    } as unknown as LiveEvents;
+    const cache = new GatewayCache();
+    const stop = new AbortController();
+    const invalidated: LiveEvent[] = [];
+    const following = invalidateOnLiveEvents(cache, live, { connections: ['c'], signal: stop.signal, onInvalidated: (e) => invalidated.push(e) });
+    await expect.poll(() => invalidated, { timeout: 5_000 }).toEqual([event]);
+    stop.abort();
+    await following;
+    expect(subscriptions).toBeGreaterThanOrEqual(2);
   });
 });

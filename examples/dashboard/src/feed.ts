@@ -36,7 +36,8 @@ export interface LiveFeed {
   stop(): void;
 }
 
-export function startLiveFeed(container: HTMLElement, onSale: (sale: DaySale) => void): LiveFeed {
+/** `onMissed`: the gateway could not replay a gap in the feed, so the day's figures must be read again. */
+export function startLiveFeed(container: HTMLElement, onSale: (sale: DaySale) => void, onMissed: () => void): LiveFeed {
   const status = h('span', { class: 'pill pill-half_open', id: 'feed-status' }, h('i', { class: 'dot' }), STATUS_LABELS.connecting);
   const list = h('ol', { class: 'feed', id: 'feed' });
   const empty = h('p', { class: 'muted feed-empty' }, 'New sales appear here as they are recorded.');
@@ -70,6 +71,7 @@ export function startLiveFeed(container: HTMLElement, onSale: (sale: DaySale) =>
     query: DashboardSaleCreated.toString(),
     signal: controller.signal,
     onData: (data) => show(data.saleCreated),
+    onMissed,
     onErrors: (errors) => {
       problem.hidden = false;
       problem.textContent = `Live feed: ${errors.map((error) => `${error.extensions?.code ?? 'ERROR'} — ${error.message}`).join('; ')}`;

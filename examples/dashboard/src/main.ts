@@ -134,7 +134,7 @@ function countLiveSale(sale: DaySale): void {
   renderReport();
 }
 
-const feed = startLiveFeed(feedBox, countLiveSale);
+const feed = startLiveFeed(feedBox, countLiveSale, () => void refresh());
 dayInput.addEventListener('change', () => void refresh());
 void loadConnections();
 void refresh({ health: false });

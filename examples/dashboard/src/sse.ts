@@ -68,6 +68,11 @@ export interface SubscribeOptions<TData> {
   onData(data: TData, eventId: string | undefined): void;
   onErrors?(errors: readonly GraphQLError[]): void;
   onStatus?(status: LiveStatus): void;
+  /**
+   * The gateway no longer holds the events since the last one seen (EVENTS_MISSED): the
+   * stream starts again from now, and what was missed must be read again (reload the data).
+   */
+  onMissed?(): void;
   readonly signal: AbortSignal;
   /** Delay before reconnect attempt n (0-based); default 0.5 s doubling up to 15 s. */
   readonly retryDelay?: (attempt: number) => number;
@@ -107,20 +112,33 @@ export async function subscribe<TData>(options: SubscribeOptions<TData>): Promis
       attempt = 0;
       const parser = new SseParser();
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      for (;;) {
+      let missed = false;
+      reading: for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         for (const message of parser.push(value)) {
           if (message.id !== undefined) lastEventId = message.id;
           if (message.event === 'complete') {
+            if (missed) break reading;
             options.onStatus?.('ended');
             return;
           }
           if (message.event !== 'next' || message.data === '') continue;
           const payload = JSON.parse(message.data) as { data?: TData; errors?: GraphQLError[] };
+          if (payload.errors?.some((error) => error.extensions?.code === 'EVENTS_MISSED')) {
+            missed = true;
+            continue;
+          }
           if (payload.errors?.length) options.onErrors?.(payload.errors);
           if (payload.data) options.onData(payload.data, message.id);
         }
+      }
+      if (missed) {
+        // Resume from now at once, and let the page read again what the gap held.
+        await reader.cancel().catch(() => undefined);
+        lastEventId = undefined;
+        options.onMissed?.();
+        continue;
       }
     } catch {
       // A dropped stream or an unreachable gateway: reconnect below, unless we were stopped.

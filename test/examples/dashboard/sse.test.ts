@@ -73,6 +73,41 @@ describe('subscribe over SSE', () => {
     expect(statuses).toEqual(['connecting', 'live', 'reconnecting', 'live', 'ended']);
   });
 
+  it('starts again from now, without its old id, when the gateway says EVENTS_MISSED, and asks the page to reload', async () => {
+    const { url, seen } = await serve([
+      (_, write, end) => {
+        write('event: next\nid: 1\ndata: {"data":{"n":1}}\n\n');
+        end();
+      },
+      (_, write, end) => {
+        write('event: next\ndata: {"errors":[{"message":"missed","extensions":{"code":"EVENTS_MISSED"}}]}\n\n');
+        write('event: complete\ndata:\n\n');
+        end();
+      },
+      (_, write, end) => {
+        write('event: next\nid: 9\ndata: {"data":{"n":9}}\n\n');
+        write('event: complete\ndata:\n\n');
+        end();
+      },
+    ]);
+    const received: number[] = [];
+    const errors: string[] = [];
+    let reloads = 0;
+    await subscribe<{ n: number }>({
+      url,
+      query: 'subscription { n }',
+      signal: new AbortController().signal,
+      retryDelay: () => 0,
+      onData: (data) => received.push(data.n),
+      onErrors: (list) => errors.push(...list.map((error) => error.message)),
+      onMissed: () => (reloads += 1),
+    });
+    expect(received).toEqual([1, 9]);
+    expect(seen.map((request) => request.lastEventId)).toEqual([undefined, '1', undefined]);
+    expect(reloads).toBe(1);
+    expect(errors).toEqual([]);
+  });
+
   it('reports a refused operation instead of retrying it', async () => {
     server = createServer((_, response) => {
       response.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ errors: [{ message: 'Cannot query field "nope"', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
