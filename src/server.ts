@@ -2,9 +2,11 @@
  * createGateway(connections) → a Yoga instance serving the schema over those connections.
  * It does not listen: main.ts (or a test) decides where it runs.
  *
- * The plugins run in this order on a request: log it, refuse it when overloaded, refuse
- * cross-site forms (CSRF) and non-persisted operations, then parse and validate under the
- * query limits, execute, and add the failed sources' errors. Every refusal happens before
+ * The plugins run in this order on a request: answer probes (/ready) and scrapes (/metrics),
+ * log it, answer vendors' webhooks, refuse it without a tenant's API key (401), refuse it
+ * when overloaded, refuse cross-site forms (CSRF) and non-persisted operations, then parse
+ * and validate under the query limits, execute (or answer from the response cache), add the
+ * failed sources' errors, trace it, and number its SSE events. Every refusal happens before
  * the first resolver, so it costs no vendor call.
  */
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
@@ -25,7 +27,7 @@ import { useSourceErrors } from './plugins/use-source-errors.ts';
 import { useSseEventIds } from './plugins/use-sse-event-ids.ts';
 import { useTenantAuth } from './plugins/use-tenant-auth.ts';
 import { useWebhooks } from './plugins/use-webhooks.ts';
-import { OPEN_TENANT, type TenantDirectory } from './core/tenants.ts';
+import { OPEN_TENANT, type Tenant, type TenantDirectory } from './core/tenants.ts';
 import { schema } from './schema/index.ts';
 import { subgraphSchema } from './schema/subgraph.ts';
 import { DEMO_QUERY } from './demo-query.ts';
@@ -108,12 +110,14 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
   const limits: GatewayLimits = { ...DEFAULT_GATEWAY_LIMITS, ...Object.fromEntries(Object.entries(options.limits ?? {}).filter(([, value]) => value !== undefined)) };
   const logger = options.logger ?? createLogger();
+  // null: the gateway checks keys and this request has no valid one (useTenantAuth answers it 401).
+  const tenantOf = (request: Request): Tenant | null => (options.tenants ? (options.tenants.ofRequest(request) ?? null) : OPEN_TENANT);
   const plugins: Array<Plugin | Plugin<GatewayContext> | false> = [
     // Probes are answered first, like /health: no log line, no API key.
     useReadinessCheck({ endpoint: '/ready', check: () => options.ready?.() ?? true }),
     // Scrapes are answered before the log: one line per GraphQL request, not per scrape.
     (options.metrics ?? metricsEnabled()) && useMetrics(),
-    useRequestLog({ logger, tenantOf: (request) => (options.tenants ? options.tenants.authenticate(request.headers.get('authorization'))?.id : OPEN_TENANT.id) }),
+    useRequestLog({ logger, tenantOf: (request) => tenantOf(request)?.id }),
     // Vendors' notifications (/webhooks/…) carry a secret in their URL, not an API key, and are answered here.
     options.live !== undefined && useWebhooks({ connections: options.connections, live: options.live, logger }),
     options.tenants !== undefined && useTenantAuth({ directory: options.tenants }),
@@ -128,12 +132,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     useOperationTracing(),
     useSseEventIds(),
     // After useSourceErrors: an answer with a failed source carries its error and is not cached.
-    ...(services.cache ? useResponseCaching({ store: services.cache.responses, ttlSeconds: services.cache.ttlSeconds, tenants: options.tenants }) : []),
+    ...(services.cache ? useResponseCaching({ store: services.cache.responses, ttlSeconds: services.cache.ttlSeconds, tenantOf: (request) => tenantOf(request)?.id ?? null }) : []),
   ];
   return createYoga<Record<string, never>, GatewayContext>({
     schema: options.subgraph === true ? subgraphSchema : schema,
     // useTenantAuth already answered 401 to a request without a valid key.
-    context: ({ request }) => createContext(services, request.signal, options.tenants ? (options.tenants.authenticate(request.headers.get('authorization')) ?? null) : OPEN_TENANT),
+    context: ({ request }) => createContext(services, request.signal, tenantOf(request)),
     plugins: plugins.filter((plugin) => plugin !== false),
     maxRequestBodySize: limits.bodyBytes,
     batching: { limit: limits.batch },

@@ -18,7 +18,6 @@ import type { Plugin } from 'graphql-yoga';
 import type { Redis } from 'ioredis';
 import type { GatewayContext } from '../context.ts';
 import { ENTITY_KINDS, type EntityKind } from '../core/model.ts';
-import { OPEN_TENANT, type TenantDirectory } from '../core/tenants.ts';
 import { cacheLookups } from '../observability/metrics.ts';
 import { PendingWrites } from './pending-writes.ts';
 
@@ -147,8 +146,8 @@ function httpHeadersOf(result: ExecutionResult): Record<string, string> {
 export interface ResponseCachingOptions {
   readonly store: ResponseStore;
   readonly ttlSeconds: Readonly<Record<EntityKind, number>>;
-  /** Tenants whose key scopes each answer; without, every request is the open tenant's. */
-  readonly tenants?: TenantDirectory;
+  /** The caller's tenant id, which scopes each answer; null when the request has none (nothing is cached then). */
+  readonly tenantOf: (request: Request) => string | null;
   readonly graphqlEndpoint?: string;
 }
 
@@ -156,13 +155,11 @@ const SERVED_FROM_CACHE = Symbol.for('servedFromResponseCache');
 
 /** The response cache, then Cache-Control, metrics, and fresh reads for mutations. */
 export function useResponseCaching(options: ResponseCachingOptions): Array<Plugin | Plugin<GatewayContext>> {
-  const { store, tenants, graphqlEndpoint = '/graphql' } = options;
+  const { store, tenantOf, graphqlEndpoint = '/graphql' } = options;
   const ttls = ttlPerCoordinate(options.ttlSeconds);
   const positive = Object.values(ttls).filter((ttl) => ttl > 0);
   // An answer with no typed data at all (`{ connections { name } }`) lives as briefly as the briefest kind.
   const fallbackTtl = positive.length > 0 ? Math.min(...positive) : 0;
-  // A tenant is known for every request that gets this far (useTenantAuth answered 401 otherwise).
-  const tenantOf = (request: Request): string | null => (tenants ? (tenants.authenticate(request.headers.get('authorization'))?.id ?? null) : OPEN_TENANT.id);
   const operationsPerRequest = new WeakMap<Request, number>();
 
   const caching = useResponseCache({

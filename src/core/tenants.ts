@@ -38,6 +38,15 @@ export class TenantDirectory {
     });
   }
 
+  private readonly perRequest = new WeakMap<Request, Tenant | null>();
+
+  /** The tenant of a request's key, hashed once per request however many plugins ask. */
+  ofRequest(request: Request): Tenant | undefined {
+    let tenant = this.perRequest.get(request);
+    if (tenant === undefined) this.perRequest.set(request, (tenant = this.authenticate(request.headers.get('authorization')) ?? null));
+    return tenant ?? undefined;
+  }
+
   /** The tenant whose key the header carries, or undefined (no header, not Bearer, unknown key). */
   authenticate(authorization: string | null | undefined): Tenant | undefined {
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '');

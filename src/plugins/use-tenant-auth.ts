@@ -20,7 +20,7 @@ export interface TenantAuthOptions {
 export function useTenantAuth({ directory }: TenantAuthOptions): Plugin {
   return {
     onRequest({ request, endResponse, fetchAPI }) {
-      if (directory.authenticate(request.headers.get('authorization'))) return;
+      if (directory.ofRequest(request)) return;
       const message = request.headers.has('authorization') ? 'The API key is not valid' : 'An API key is required: send Authorization: Bearer <key>';
       endResponse(
         new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }), {
