@@ -51,15 +51,22 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     config,
     simulators,
     graphiqlTabs: demoTabs('demo-kash', [item('1'), item('2')]),
-    connectWebhooks: (gatewayOrigin) => {
-      for (const connection of config.connections) {
-        const webhook = VENDORS[connection.vendor].adapter.webhook?.(connection.settings);
-        const simulator = simulators[connection.vendor].simulator;
-        if (webhook && simulator.setWebhookUrl) simulator.setWebhookUrl(webhookUrl(gatewayOrigin, connection.vendor, connection.id, webhook.secret));
-      }
-    },
+    connectWebhooks: (gatewayOrigin) => connectDemoWebhooks(simulators, gatewayOrigin),
     close: async () => {
       await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
     },
   };
+}
+
+/**
+ * Points each simulator that pushes notifications (Kash's webhook) at a gateway's webhook
+ * route for its demo connection (`demo-<vendor>`, as in demo mode and config/demo.json), with
+ * the demo settings' secret.
+ */
+export function connectDemoWebhooks(simulators: Record<VendorId, RunningSimulator>, gatewayOrigin: string): void {
+  for (const vendor of VENDOR_IDS) {
+    const { simulator, url } = simulators[vendor];
+    const webhook = VENDORS[vendor].adapter.webhook?.(VENDORS[vendor].adapter.demoSettings(url) as never);
+    if (webhook && simulator.setWebhookUrl) simulator.setWebhookUrl(webhookUrl(gatewayOrigin, vendor, `demo-${vendor}`, webhook.secret));
+  }
 }

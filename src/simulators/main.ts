@@ -1,4 +1,5 @@
 /** `npm run simulators`: the four vendor simulators on fixed ports, with their demo credentials. */
+import { connectDemoWebhooks } from '../demo.ts';
 import { startAllSimulators } from './start-all.ts';
 
 const basePort = Number(process.env.SIM_BASE_PORT ?? 4100);
@@ -15,6 +16,13 @@ for (const simulator of Object.values(simulators)) {
   console.log(`${simulator.vendor.padEnd(10)} ${simulator.url}  ${credentials}`);
 }
 console.log('control routes: GET /__sim/info, GET /__sim/stats, POST /__sim/faults, POST /__sim/reset');
+// SIM_WEBHOOK_GATEWAY=http://127.0.0.1:4000: the Kash shop notifies its sales to that gateway
+// (connection demo-kash, as config/demo.json names it), as the embedded one does in demo mode.
+const webhookGateway = process.env.SIM_WEBHOOK_GATEWAY;
+if (webhookGateway) {
+  connectDemoWebhooks(simulators, webhookGateway.replace(/\/+$/, ''));
+  console.log(`webhooks: Kash notifies ${webhookGateway}/webhooks/kash/demo-kash`);
+}
 
 const stop = async (): Promise<void> => {
   await Promise.all(Object.values(simulators).map((simulator) => simulator.close()));
