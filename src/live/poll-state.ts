@@ -5,6 +5,7 @@
  * when the lock expires.
  */
 import type { Redis } from 'ioredis';
+import { deleteIfEqual } from '../state/redis.ts';
 
 export interface PollState {
   /** The saved cursor of (connection, what is polled), as the poller wrote it; null before the first poll. */
@@ -42,10 +43,6 @@ if holder == false or holder == ARGV[1] then
 end
 return 0`;
 
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0`;
-
 export class RedisPollState implements PollState {
   constructor(
     private readonly redis: Redis,
@@ -65,7 +62,7 @@ export class RedisPollState implements PollState {
   }
 
   async release(connection: string, owner: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.lockKey(connection), owner);
+    await deleteIfEqual(this.redis, this.lockKey(connection), owner);
   }
 
   private cursorKey(connection: string, feed: string): string {

@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { LaneLockOptions, SharedLanes, Unlock } from '../core/shared-lane.ts';
 import type { Logger } from '../logger.ts';
+import { deleteIfEqual } from './redis.ts';
 
 // KEYS: lock, queue (waiter → its ticket), seen (waiter → its last look, ms), tickets.
 // Tickets, not times, order the queue: two waiters may come within one millisecond.
@@ -59,12 +60,6 @@ const LEAVE = `
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
 return 1`;
-
-const DELETE_IF_EQUAL = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
 
 // KEYS[1] the counter; ARGV[1] the floor. Kept without expiry: a counter that vanished
 // would start again from the clock, below values it may already have handed out.
@@ -113,7 +108,7 @@ export class RedisMutex {
       }
       if ((await this.redis.eval(ACQUIRE, 4, lock, queue, seen, tickets, token, leaseMs, this.staleMs)) === 1) {
         const unlock: Unlock = async () => {
-          await this.redis.eval(DELETE_IF_EQUAL, 1, lock, token);
+          await deleteIfEqual(this.redis, lock, token);
         };
         // Taken while the caller gave up: given back, not kept until the lease runs out.
         if (signal?.aborted) {

@@ -63,3 +63,15 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
   }
 }
+
+/** Deletes `key` only while it still holds `value` (a lock's owner, a token seen refused), atomically. */
+const DELETE_IF_EQUAL = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/** true when `key` held `value` and is now gone. */
+export async function deleteIfEqual(redis: Redis, key: string, value: string): Promise<boolean> {
+  return (await redis.eval(DELETE_IF_EQUAL, 1, key, value)) === 1;
+}

@@ -6,12 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TokenStore } from '../core/token-store.ts';
-
-const DELETE_IF_EQUAL = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-  return redis.call('DEL', KEYS[1])
-end
-return 0`;
+import { deleteIfEqual } from './redis.ts';
 
 export class RedisTokenStore implements TokenStore {
   constructor(
@@ -29,7 +24,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async deleteIfEqual(key: string, value: string): Promise<boolean> {
-    return (await this.redis.eval(DELETE_IF_EQUAL, 1, this.valueKey(key), value)) === 1;
+    return deleteIfEqual(this.redis, this.valueKey(key), value);
   }
 
   async tryLock(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined> {
@@ -38,7 +33,7 @@ export class RedisTokenStore implements TokenStore {
     const taken = await this.redis.set(lock, owner, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
     if (taken !== 'OK') return undefined;
     return async () => {
-      await this.redis.eval(DELETE_IF_EQUAL, 1, lock, owner);
+      await deleteIfEqual(this.redis, lock, owner);
     };
   }
 
