@@ -140,23 +140,24 @@ export class SharedSession<S> {
     return login;
   }
 
-  /**
-   * The session every replica uses. A refused one is removed first — only if the store still
-   * holds that one: another replica may already have logged in and stored its successor.
-   */
   private async sharedLogin(store: TokenStore, refused: Promise<S> | undefined): Promise<S> {
-    const { codec, key, login } = this.options;
-    if (refused) {
-      const stale = await refused;
-      await store.deleteIfEqual(key, codec.encode(stale)).catch(() => false);
-    }
-    const stored = await sharedToken(store, key, async () => codec.encode(await login()), { ttlMs: this.options.ttlMs ?? DEFAULT_TOKEN_TTL_MS });
-    const session = codec.decode(stored);
-    if (session) return session;
-    // Not something this client wrote: drop it, and the next login stores a proper one.
-    await store.deleteIfEqual(key, stored).catch(() => false);
-    return login();
+    const { codec, key, login, ttlMs = DEFAULT_TOKEN_TTL_MS } = this.options;
+    return sharedLogin(store, key, codec, login, refused ? await refused : undefined, ttlMs);
   }
+}
+
+/**
+ * The session every replica uses. A refused one is removed first — only if the store still
+ * holds that one: another replica may already have logged in and stored its successor.
+ */
+export async function sharedLogin<S>(store: TokenStore, key: string, codec: SessionCodec<S>, login: () => Promise<S>, refused: S | undefined, ttlMs: number): Promise<S> {
+  if (refused !== undefined) await store.deleteIfEqual(key, codec.encode(refused)).catch(() => false);
+  const stored = await sharedToken(store, key, async () => codec.encode(await login()), { ttlMs });
+  const session = codec.decode(stored);
+  if (session !== undefined) return session;
+  // Not something this client wrote: drop it, and the next login stores a proper one.
+  await store.deleteIfEqual(key, stored).catch(() => false);
+  return login();
 }
 
 /** One process's token store. */

@@ -33,7 +33,7 @@ import {
 import { HttpTransport, parseJsonBody, type CallSite, type HttpResponse } from '../../core/http.ts';
 import type { Decimal } from '../../core/money.ts';
 import { laneKey, type SharedLanes, type Unlock } from '../../core/shared-lane.ts';
-import { sharedToken, tokenKey, type TokenStore } from '../../core/token-store.ts';
+import { sharedLogin, tokenKey, type SessionCodec, type TokenStore } from '../../core/token-store.ts';
 import { toLocalDate, toLocalDateTime } from '../../core/time.ts';
 import {
   AddCashRegisterAmountResultSchema,
@@ -123,6 +123,12 @@ class SessionExpired extends Error {}
 
 /** A session unused this long is gone at the vendor; a stored one is not kept longer. */
 const SESSION_IDLE_MS = 30 * 60_000;
+
+/** A session id as the token store keeps it: as is, if it has the shape of one. */
+const SESSION_CODEC: SessionCodec<string> = {
+  encode: (sessionId) => sessionId,
+  decode: (text) => (LoginResultSchema.shape.session_id.safeParse(text).success ? text : undefined),
+};
 
 /**
  * How long a replica's hold on the shared lane lasts should it die mid-call. Longer than a
@@ -458,7 +464,7 @@ export class IcashClient {
       // The login is shared, so one caller's abort must not cancel it for the others.
       const refused = this.refusedSession;
       this.refusedSession = undefined;
-      const pending = (this.tokenStore ? this.sharedLogin(this.tokenStore, refused) : this.newSession()).then((sessionId) => {
+      const pending = (this.tokenStore ? sharedLogin(this.tokenStore, this.sessionKey, SESSION_CODEC, () => this.newSession(), refused, SESSION_IDLE_MS) : this.newSession()).then((sessionId) => {
         if (this.session === pending) this.sessionId = sessionId;
         return sessionId;
       });
@@ -474,18 +480,6 @@ export class IcashClient {
     return this.parseData('login', LoginResultSchema, await this.exchange('login', {}, undefined)).session_id;
   }
 
-  /**
-   * The session every replica uses. A refused one is removed first — only if the store
-   * still holds that one: another replica may already have stored a new session.
-   */
-  private async sharedLogin(store: TokenStore, refused: string | undefined): Promise<string> {
-    if (refused !== undefined) await store.deleteIfEqual(this.sessionKey, refused).catch(() => false);
-    const stored = await sharedToken(store, this.sessionKey, () => this.newSession(), { ttlMs: SESSION_IDLE_MS });
-    if (LoginResultSchema.shape.session_id.safeParse(stored).success) return stored;
-    // Not something this client wrote: drop it, and the next login stores a proper one.
-    await store.deleteIfEqual(this.sessionKey, stored).catch(() => false);
-    return this.newSession();
-  }
 
   /** Signs and sends one request in nonce order; answers `data` of a status-1 envelope. */
   private async exchange(method: IcashMethod, params: Record<string, FormValue>, signal: AbortSignal | undefined, notFoundParam?: string): Promise<unknown> {
