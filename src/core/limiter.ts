@@ -106,12 +106,11 @@ export class CallLimiter {
   private pump(): void {
     if (this.sharedBucket) return this.pumpShared(this.sharedBucket);
     while (this.queue.length > 0 && this.active < this.maxConcurrency) {
-      this.refill();
-      if (this.tokens < 1) {
-        this.wakeWhenTokenDue();
+      const waitMs = this.takeLocal();
+      if (waitMs > 0) {
+        this.wakeAfter(waitMs);
         return;
       }
-      this.tokens -= 1;
       this.grantNext();
     }
   }
@@ -165,10 +164,6 @@ export class CallLimiter {
     const now = this.now();
     this.tokens = Math.min(this.capacity, this.tokens + ((now - this.refilledAt) * this.ratePerSecond) / 1000);
     this.refilledAt = now;
-  }
-
-  private wakeWhenTokenDue(): void {
-    this.wakeAfter(Math.max(1, Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond)));
   }
 
   private wakeAfter(waitMs: number): void {
