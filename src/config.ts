@@ -147,11 +147,10 @@ export function parseConfig(input: unknown, env: NodeJS.ProcessEnv = process.env
       keyOwners.set(key, tenant.id);
     }
   }
-  const cache = parsed.data.cache ? { cache: parsed.data.cache } : {};
-  const liveIssue = parsed.data.live ? liveConfigIssue(parsed.data.live, seen) : null;
+  const { cache, live } = parsed.data;
+  const liveIssue = live ? liveConfigIssue(live, seen) : null;
   if (liveIssue) throw new ConfigError(`Invalid configuration: ${liveIssue}`);
-  const live = parsed.data.live ? { live: parsed.data.live } : {};
-  return tenants ? { connections, tenants, ...cache, ...live } : { connections, ...cache, ...live };
+  return { connections, ...(tenants ? { tenants } : {}), ...(cache ? { cache } : {}), ...(live ? { live } : {}) };
 }
 
 export async function loadConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): Promise<GatewayConfig> {

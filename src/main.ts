@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   let config: GatewayConfig;
   let graphiqlTabs: Demo['graphiqlTabs'] | undefined;
   let closeDemo = async (): Promise<void> => {};
-  let connectDemoWebhooks: Demo['connectWebhooks'] = () => {};
+  let connectWebhooks: Demo['connectWebhooks'] = () => {};
   if (process.env.POSGRAPH_CONFIG) {
     config = await loadConfigFile(process.env.POSGRAPH_CONFIG);
   } else {
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
     config = demo.config;
     closeDemo = demo.close;
     graphiqlTabs = demo.graphiqlTabs;
-    connectDemoWebhooks = demo.connectWebhooks;
+    connectWebhooks = demo.connectWebhooks;
     console.log('demo mode: four vendor simulators embedded');
     for (const simulator of Object.values(demo.simulators)) console.log(`  ${simulator.vendor.padEnd(10)} ${simulator.url}`);
   }
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   const graceful = new GracefulServer(server);
   await new Promise<void>((resolve) => server.listen(port, resolve));
   // The embedded Kash shop notifies its sales to the gateway's webhook route, now that it has an address.
-  connectDemoWebhooks(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  connectWebhooks(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   live.poller.start();
   console.log(`posgraph: http://localhost:${(server.address() as AddressInfo).port}/graphql  (${config.connections.length} connections, ${tenants ? `${tenants.tenants.length} tenants, API keys required` : 'no API key needed'}${subgraph ? ', federation subgraph' : ''})`);
 
